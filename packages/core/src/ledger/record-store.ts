@@ -1,0 +1,67 @@
+import type { CID } from 'multiformats/cid';
+import type { DecodedRecord } from '../record/encoding.js';
+
+export interface FeedHead {
+  seq: number;
+  cid: CID;
+}
+
+/**
+ * Where a project's records live: one append-only feed per signer. Implementations: memory
+ * (browsers, tests), CAR files on disk (@colophon/core/node), Figma document storage (plugin).
+ */
+export interface RecordStore {
+  /** Appends to the signer's feed; refuses a record whose seq/prev does not extend the feed head. */
+  append(record: DecodedRecord): Promise<void>;
+  head(signer: string): Promise<FeedHead | undefined>;
+  get(cid: CID): Promise<DecodedRecord | undefined>;
+  /** Every record, feed by feed, each feed in seq order. */
+  records(): AsyncIterable<DecodedRecord>;
+  signers(): Promise<string[]>;
+}
+
+export class FeedOrderError extends Error {}
+
+/** The seq/prev rule every store enforces on append. */
+export function checkExtendsHead(record: DecodedRecord, head: FeedHead | undefined): void {
+  const { by, seq, prev } = record.record;
+  const expected = head ? head.seq + 1 : 0;
+  if (seq !== expected) {
+    throw new FeedOrderError(`record ${record.cid} of ${by} has seq ${seq}, but the feed expects ${expected}`);
+  }
+  if (head && !prev?.equals(head.cid)) {
+    throw new FeedOrderError(`record ${record.cid} of ${by} has prev ${prev?.toString() ?? '(none)'}, but the feed head is ${head.cid}`);
+  }
+}
+
+export class MemoryRecordStore implements RecordStore {
+  private readonly feeds = new Map<string, DecodedRecord[]>();
+  private readonly byCid = new Map<string, DecodedRecord>();
+
+  async append(record: DecodedRecord): Promise<void> {
+    const feed = this.feeds.get(record.record.by) ?? [];
+    const last = feed[feed.length - 1];
+    checkExtendsHead(record, last && { seq: last.record.seq, cid: last.cid });
+    feed.push(record);
+    this.feeds.set(record.record.by, feed);
+    this.byCid.set(record.cid.toString(), record);
+  }
+
+  async head(signer: string): Promise<FeedHead | undefined> {
+    const feed = this.feeds.get(signer);
+    const last = feed?.[feed.length - 1];
+    return last && { seq: last.record.seq, cid: last.cid };
+  }
+
+  async get(cid: CID): Promise<DecodedRecord | undefined> {
+    return this.byCid.get(cid.toString());
+  }
+
+  async *records(): AsyncIterable<DecodedRecord> {
+    for (const feed of this.feeds.values()) yield* feed;
+  }
+
+  async signers(): Promise<string[]> {
+    return [...this.feeds.keys()];
+  }
+}

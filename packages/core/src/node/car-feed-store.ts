@@ -1,0 +1,271 @@
+import { mkdir, open, readdir, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { CID } from 'multiformats/cid';
+import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
+import { checkExtendsHead, type FeedHead, type RecordStore } from '../ledger/record-store.js';
+import { carBlock, carHeader, parseCarHeader, splitBlock } from './car-format.js';
+import { CorruptFeedError, readSections } from './feed-file.js';
+import { fsyncDirectory } from './fs-durable.js';
+
+interface Located {
+  file: string;
+  offset: number;
+  end: number;
+}
+
+interface Feed {
+  did: string;
+  file: string;
+  /** Bytes of the file known to hold complete, checked sections. */
+  size: number;
+  head?: FeedHead;
+}
+
+export interface CutTail {
+  file: string;
+  offset: number;
+  bytes: number;
+}
+
+export interface OpenReport {
+  feeds: number;
+  records: number;
+  /** Incomplete final blocks (a crash mid-append) that opening cut off. */
+  cut: CutTail[];
+}
+
+const FEED_SUFFIX = '.car';
+
+export function feedFileName(did: string): string {
+  return `${did.slice('did:key:'.length)}${FEED_SUFFIX}`;
+}
+
+/**
+ * The project's feeds as CARv1 files, `<dir>/feeds/<signer>.car`, appended block by block. An
+ * append is on disk (fdatasync) before it returns; processes sharing the folder take a lock and
+ * catch up on each other's appends before writing, so feeds never interleave or fork.
+ */
+export class CarFeedStore implements RecordStore {
+  private readonly feeds = new Map<string, Feed>();
+  private readonly index = new Map<string, Located>();
+  private constructor(
+    readonly directory: string,
+    readonly report: OpenReport,
+  ) {}
+
+  get feedsDirectory(): string {
+    return join(this.directory, 'feeds');
+  }
+
+  static async open(directory: string): Promise<CarFeedStore> {
+    const store = new CarFeedStore(directory, { feeds: 0, records: 0, cut: [] });
+    await mkdir(store.feedsDirectory, { recursive: true });
+    await store.withLock(async () => {
+      for (const name of (await readdir(store.feedsDirectory)).sort()) {
+        if (!name.endsWith(FEED_SUFFIX)) continue;
+        const did = `did:key:${name.slice(0, -FEED_SUFFIX.length)}`;
+        const feed: Feed = { did, file: join(store.feedsDirectory, name), size: 0 };
+        store.feeds.set(did, feed);
+        await store.catchUp(feed, true);
+        store.report.feeds++;
+      }
+    });
+    return store;
+  }
+
+  private async withLock<T>(work: () => Promise<T>): Promise<T> {
+    const release = await lockfile.lock(this.directory, {
+      lockfilePath: join(this.directory, 'ledger.lock'),
+      retries: { retries: 200, minTimeout: 2, maxTimeout: 50, factor: 1.5 },
+      stale: 10_000,
+    });
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
+
+  /** Reads sections past what we know of a feed (written by us at open, or by another process). */
+  private async catchUp(feed: Feed, cutTornTail: boolean): Promise<void> {
+    const { size } = await stat(feed.file);
+    if (size < feed.size) throw new CorruptFeedError(feed.file, size, `file shrank from ${feed.size} bytes: something outside Colophon truncated it`);
+    if (size === feed.size) return;
+    const handle = await open(feed.file, 'r');
+    try {
+      const sections = readSections(handle, feed.file, feed.size, size);
+      let step = await sections.next();
+      if (feed.size === 0) {
+        if (step.done) {
+          if (cutTornTail) await this.cut(feed, 0, size);
+          return;
+        }
+        try {
+          parseCarHeader(step.value.body);
+        } catch (error) {
+          throw new CorruptFeedError(feed.file, 0, `bad CAR header: ${(error as Error).message}`);
+        }
+        feed.size = step.value.end;
+        step = await sections.next();
+      }
+      for (; !step.done; step = await sections.next()) {
+        this.indexSection(feed, step.value.offset, step.value.end, step.value.body);
+        feed.size = step.value.end;
+      }
+      if (step.value.torn) {
+        if (!cutTornTail) throw new CorruptFeedError(feed.file, step.value.end, 'incomplete block written by another process');
+        await this.cut(feed, step.value.end, size);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async cut(feed: Feed, offset: number, size: number): Promise<void> {
+    await truncate(feed.file, offset);
+    const handle = await open(feed.file, 'r+');
+    await handle.sync();
+    await handle.close();
+    this.report.cut.push({ file: feed.file, offset, bytes: size - offset });
+  }
+
+  private indexSection(feed: Feed, offset: number, end: number, body: Uint8Array): void {
+    const decoded = this.decodeSection(feed.file, offset, body);
+    if (decoded.record.by !== feed.did) {
+      throw new CorruptFeedError(feed.file, offset, `record ${decoded.cid} is signed by ${decoded.record.by}, not this feed's signer`);
+    }
+    try {
+      checkExtendsHead(decoded, feed.head);
+    } catch (error) {
+      throw new CorruptFeedError(feed.file, offset, (error as Error).message);
+    }
+    feed.head = { seq: decoded.record.seq, cid: decoded.cid };
+    this.index.set(decoded.cid.toString(), { file: feed.file, offset, end });
+    this.report.records++;
+  }
+
+  private decodeSection(file: string, offset: number, body: Uint8Array): DecodedRecord {
+    let block: ReturnType<typeof splitBlock>;
+    try {
+      block = splitBlock(body);
+    } catch (error) {
+      throw new CorruptFeedError(file, offset, `block has no valid CID: ${(error as Error).message}`);
+    }
+    let decoded: DecodedRecord;
+    try {
+      decoded = decodeRecord(block.data, `record ${block.cid}`);
+    } catch (error) {
+      throw new CorruptFeedError(file, offset, (error as Error).message);
+    }
+    if (!decoded.cid.equals(block.cid)) {
+      throw new CorruptFeedError(file, offset, `block CID ${block.cid} does not match its bytes (${decoded.cid})`);
+    }
+    return decoded;
+  }
+
+  async append(record: DecodedRecord): Promise<void> {
+    await this.appendMany([record]);
+  }
+
+  /** Group commit: all records reach the disk with one fdatasync per feed touched. */
+  async appendMany(records: readonly DecodedRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.withLock(async () => {
+      const bySigner = new Map<string, DecodedRecord[]>();
+      for (const record of records) {
+        const list = bySigner.get(record.record.by) ?? [];
+        list.push(record);
+        bySigner.set(record.record.by, list);
+      }
+      for (const [did, batch] of bySigner) await this.appendToFeed(did, batch);
+    });
+  }
+
+  private async appendToFeed(did: string, batch: DecodedRecord[]): Promise<void> {
+    let feed = this.feeds.get(did);
+    const file = join(this.feedsDirectory, feedFileName(did));
+    if (!feed) {
+      feed = { did, file, size: 0 };
+      try {
+        await this.catchUp(feed, false);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    } else {
+      await this.catchUp(feed, false);
+    }
+    let head = feed.head;
+    for (const record of batch) {
+      checkExtendsHead(record, head);
+      head = { seq: record.record.seq, cid: record.cid };
+    }
+    const isNew = feed.size === 0;
+    const parts: Uint8Array[] = [];
+    if (isNew) {
+      const first = batch[0]!.record;
+      parts.push(carHeader([first.proj ?? batch[0]!.cid]));
+    }
+    const offsets: number[] = [];
+    let position = feed.size + (isNew ? parts[0]!.length : 0);
+    for (const record of batch) {
+      const block = carBlock(record.cid, record.bytes);
+      offsets.push(position);
+      position += block.length;
+      parts.push(block);
+    }
+    const handle = await open(file, isNew ? 'w' : 'a');
+    try {
+      await handle.writev(parts);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    if (isNew) await fsyncDirectory(this.feedsDirectory);
+    batch.forEach((record, i) => {
+      const end = i + 1 < offsets.length ? offsets[i + 1]! : position;
+      this.index.set(record.cid.toString(), { file, offset: offsets[i]!, end });
+    });
+    feed.size = position;
+    feed.head = head;
+    this.feeds.set(did, feed);
+  }
+
+  async head(signer: string): Promise<FeedHead | undefined> {
+    const feed = this.feeds.get(signer);
+    if (feed) await this.withLock(() => this.catchUp(feed, false));
+    return feed?.head;
+  }
+
+  async get(cid: CID): Promise<DecodedRecord | undefined> {
+    const located = this.index.get(cid.toString());
+    if (!located) return undefined;
+    const handle = await open(located.file, 'r');
+    try {
+      const sections = readSections(handle, located.file, located.offset, located.end);
+      const step = await sections.next();
+      if (step.done) throw new CorruptFeedError(located.file, located.offset, 'record vanished from the feed');
+      return this.decodeSection(located.file, located.offset, step.value.body);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async *records(): AsyncIterable<DecodedRecord> {
+    for (const feed of [...this.feeds.values()].sort((a, b) => (a.did < b.did ? -1 : 1))) {
+      const handle = await open(feed.file, 'r');
+      try {
+        const sections = readSections(handle, feed.file, 0, feed.size);
+        let step = await sections.next();
+        if (!step.done) step = await sections.next();
+        for (; !step.done; step = await sections.next()) yield this.decodeSection(feed.file, step.value.offset, step.value.body);
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  async signers(): Promise<string[]> {
+    return [...this.feeds.keys()].sort();
+  }
+}
