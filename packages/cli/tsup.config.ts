@@ -7,5 +7,4 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
-  banner: ({ format }) => ({ js: '' }),
 });

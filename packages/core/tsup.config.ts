@@ -4,7 +4,8 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
     format: ['esm'],
-    dts: true,
+    // tsconfig.json leaves out Node's types (the main entry must not use them); ./node needs them.
+    dts: { compilerOptions: { types: ['node'] } },
     clean: true,
     target: 'es2020',
     platform: 'neutral',

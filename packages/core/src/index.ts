@@ -28,3 +28,5 @@ export { MemoryBlobStore, BlobIntegrityError, MAX_BLOB_BYTES, type BlobStore } f
 export { MemoryKeyStore, checkIdentityName, IDENTITY_NAME, type KeyStore, type StoredIdentity } from './store/key-store.js';
 export { MemoryRecordStore, FeedOrderError, checkExtendsHead, type RecordStore, type FeedHead } from './ledger/record-store.js';
 export { Project, type Contribution } from './ledger/project.js';
+export { RoleBook, ROLE_REQUIRED } from './ledger/roles.js';
+export { verifyBlocks, type RawBlock, type Finding, type FindingCode, type VerifyReport, type VerifyOptions } from './ledger/verify.js';

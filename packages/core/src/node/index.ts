@@ -15,3 +15,4 @@ export { writeFileAtomic, fsyncDirectory } from './fs-durable.js';
 export function useNodeCrypto(): void {
   useCryptoBackend(nodeCryptoBackend);
 }
+export { feedBlocks } from './feed-blocks.js';

@@ -1,0 +1,92 @@
+import { Command, CommanderError, Option } from 'commander';
+import { demo } from './commands/demo.js';
+import { idList, idNew } from './commands/id.js';
+import { init } from './commands/init.js';
+import { member } from './commands/member.js';
+import { record } from './commands/record.js';
+import { log, show } from './commands/show.js';
+import { verify } from './commands/verify.js';
+import { CheckFailedError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import type { Io } from './output.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function build(cwd: string, io: Io): Command {
+  const program = new Command('colophon')
+    .description('Signed, verifiable records of who made what, for work people and AI models make together.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError('(run with --help for usage)');
+  const json = () => new Option('--json', 'machine-readable output');
+  const as = () => new Option('--as <name>', 'identity that signs (default: this machine\'s identity for the project)');
+
+  program
+    .command('demo')
+    .description('play a small human + AI studio session in a temporary folder and explain it')
+    .option('--dir <dir>', 'folder to play it in (default: a new temporary folder)')
+    .action((o) => demo(o, io));
+  program
+    .command('init')
+    .description('create a project in .colophon/ of the current folder')
+    .option('--name <name>', 'project name (default: the folder name)')
+    .addOption(as())
+    .addOption(json())
+    .action((o) => init(cwd, o, io));
+
+  const id = program.command('id').description('manage identities (Ed25519 keys kept outside every project)');
+  id.command('new <name>').description('create an identity').addOption(json()).action((name, o) => idNew(cwd, name, o, io));
+  id.command('list').description('list identities on this machine').addOption(json()).action((o) => idList(cwd, o, io));
+
+  program
+    .command('record <kind>')
+    .description('sign and append one contribution record; prints its CID')
+    .option('--asset <asset>', 'the creative unit, e.g. file:chapters/03.md')
+    .option('--file <file>', 'the asset\'s content after this step (its content id is recorded)')
+    .option('--model <provider/name@version>', 'the AI model that acted')
+    .option('--tool <name@version>', 'the tool that acted (formatter, script)')
+    .option('--prompt <text>', 'the prompt, recorded in the clear')
+    .option('--prompt-private <text>', 'the prompt, kept off the ledger (a salted commitment is recorded)')
+    .option('--link <cid>', 'a record this one depends on (repeatable)', collect)
+    .option('--in <cid>', 'content consumed (repeatable)', collect)
+    .option('--license <spdx>', 'license of the produced content')
+    .addOption(as())
+    .addOption(json())
+    .action((kind, o) => record(cwd, kind, { ...o, input: o.in }, io));
+  program.command('show <cid>').description('show one record').addOption(json()).action((cid, o) => show(cwd, cid, o, io));
+  program.command('log').description('list records, oldest first').option('--asset <asset>', 'only this asset').addOption(json()).action((o) => log(cwd, o, io));
+
+  const roles = program.command('member').description('grant or revoke roles (signed by the project owner)');
+  for (const [verb, op] of [['add', 'grant'], ['remove', 'revoke']] as const) {
+    roles
+      .command(`${verb} <identity>`)
+      .description(`${op} a role (owner, director, editor, contributor, reviewer, agent, or your own)`)
+      .requiredOption('--role <role>', 'the role')
+      .addOption(as())
+      .addOption(json())
+      .action((who, o) => member(cwd, op, who, o, io));
+  }
+  program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(json()).action((o) => verify(cwd, o, io));
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 usage). Never throws. */
+export async function run(argv: string[], cwd: string, io: Io): Promise<number> {
+  const program = build(cwd, io);
+  if (argv.length === 0) {
+    io.err(program.helpInformation().trimEnd());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (message) io.err(`colophon: ${message}`);
+    if (process.env.COLOPHON_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
+    if (error instanceof UsageError) return EXIT_USAGE;
+    return EXIT_CHECK_FAILED;
+  }
+}
