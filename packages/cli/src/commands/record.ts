@@ -1,4 +1,4 @@
-import { commitText, isRecordKind, parseCid, RECORD_KINDS, RecordError, type CID, type Contribution, type Intent } from '@colophon/core';
+import { commitText, isRecordKind, parseCid, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent } from '@colophon/core';
 import { contentCidOfFile } from '@colophon/core/node';
 import { UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
@@ -45,6 +45,12 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   if (options.model && options.tool) throw new UsageError('give --model or --tool, not both');
   const ws = await openWorkspace(cwd);
   const { name, identity } = await signingIdentity(ws, options.as);
+  const role = ROLE_REQUIRED[kind];
+  if (role) {
+    const roles = new RoleBook(ws.project.owner);
+    for await (const r of ws.feeds.records()) roles.apply(r.record);
+    if (!roles.holds(identity.did, role)) throw new UsageError(`a ${kind} record needs the ${role} role, which ${name} does not hold (the owner grants it: colophon member add ${name} --role ${role})`);
+  }
   const contribution: Contribution = { kind };
   if (options.asset) contribution.asset = options.asset;
   if (options.file) {

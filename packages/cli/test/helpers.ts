@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = new URL('../dist/bin.js', import.meta.url).pathname;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `colophon` binary as a user would, in its own process. */
+export function colophon(cwd: string, keys: string, ...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, COLOPHON_KEYS_DIR: keys, COLOPHON_IDENTITY: 'tester', COLOPHON_DEBUG: '' },
+    encoding: 'utf8',
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export async function sandbox(): Promise<{ dir: string; keys: string }> {
+  const base = await mkdtemp(join(tmpdir(), 'colophon-cli-'));
+  return { dir: join(base, 'work'), keys: join(base, 'keys') };
+}
