@@ -2,7 +2,8 @@
 // QuickJS sandbox (ES2020 and Uint8Array only; no Node built-ins, TextEncoder or WebCrypto needed).
 export { ColophonError, EncodingError, RecordError } from './errors.js';
 export { encode, decode, type DagValue } from './cbor/codec.js';
-export { utf8Encode, utf8Decode } from './cbor/utf8.js';
+export { utf8Encode, utf8Decode } from './text/utf8.js';
+export { base64Encode, base64Decode } from './text/base64.js';
 export { CID, recordCid, contentCid, contentCidFromDigest, cidMatches, parseCid, DAG_CBOR_CODE, RAW_CODE } from './cid.js';
 export { useCryptoBackend, cryptoBackend, pureJsBackend, sha256, type CryptoBackend, type MessageSigner } from './crypto/backend.js';
 export { didKeyFromPublicKey, publicKeyFromDidKey, isDidKey } from './identity/did-key.js';
@@ -30,3 +31,5 @@ export { MemoryRecordStore, FeedOrderError, checkExtendsHead, type RecordStore, 
 export { Project, type Contribution } from './ledger/project.js';
 export { RoleBook, ROLE_REQUIRED } from './ledger/roles.js';
 export { verifyBlocks, type RawBlock, type Finding, type FindingCode, type VerifyReport, type VerifyOptions } from './ledger/verify.js';
+export { RecordIndex, type RecordQuery } from './ledger/record-index.js';
+export * from './transparency/index.js';

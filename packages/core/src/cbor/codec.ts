@@ -2,7 +2,7 @@ import { Decoder, Encoder, addExtension } from 'cbor-x';
 import { CID } from 'multiformats/cid';
 import { EncodingError, joinPath } from '../errors.js';
 import { MAX_NESTING_DEPTH, scanStrict } from './scan.js';
-import { utf8Encode } from './utf8.js';
+import { utf8Encode } from '../text/utf8.js';
 
 /** Values DAG-CBOR can hold, as Colophon hands them out and takes them in. */
 export type DagValue =
@@ -20,7 +20,9 @@ export type DagValue =
 const CID_TAG = 42;
 const TWO_POW_32 = 0x100000000;
 const MAX_UINT64 = (1n << 64n) - 1n;
-const MIN_NINT64 = -(1n << 64n);
+// -(2^64) is valid CBOR, but cbor-x cannot write it (it emits a bignum tag), so it is outside what
+// Colophon encodes, and the decoder refuses it so that every value it accepts can be written back.
+const MIN_NINT64 = -(1n << 64n) + 1n;
 
 addExtension({
   Class: CID,
@@ -48,6 +50,8 @@ const strictOptions = {
   useToJSON: false,
   useFloat32: 0,
   largeBigIntToFloat: false,
+  // Decoded byte strings are copies, never views into (and aliases of) the input.
+  copyBuffers: true,
 } as const;
 
 const encoder = new Encoder(strictOptions);
@@ -55,19 +59,27 @@ const decoder = new Decoder(strictOptions);
 
 /** Writes a value cbor-x will encode byte-identically to DAG-CBOR; `prepare` guarantees the shape. */
 export function encodePrepared(prepared: unknown): Uint8Array {
-  return encoder.encode(prepared);
+  return plainBytes(encoder.encode(prepared));
 }
 
 /** Encodes a value as strict DAG-CBOR (bytes identical to @ipld/dag-cbor). */
 export function encode(value: unknown): Uint8Array {
-  return encoder.encode(prepare(value, '', 0));
+  return plainBytes(encoder.encode(prepare(value, '', 0)));
 }
 
 /** Decodes strict DAG-CBOR; anything non-canonical or outside the data model is an EncodingError. */
 export function decode(bytes: Uint8Array): DagValue {
   const { hasWideIntegers } = scanStrict(bytes);
-  const value = decoder.decode(bytes) as DagValue;
+  const value = decoder.decode(plainBytes(bytes)) as DagValue;
   return hasWideIntegers ? narrowIntegers(value) : value;
+}
+
+/**
+ * In Node cbor-x hands out and slices Buffers, whose `slice` is a view rather than a copy and whose
+ * JSON form differs; a plain Uint8Array view over the same memory behaves the same on every platform.
+ */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -93,6 +105,7 @@ export function prepareNumber(value: number, path: string): number | bigint {
 }
 
 function prepareBigInt(value: bigint, path: string): number | bigint {
+  if (value === MIN_NINT64 - 1n) fail(path, `integer ${value} (-(2^64)) is not supported: the smallest is -(2^64-1)`);
   if (value > MAX_UINT64 || value < MIN_NINT64) fail(path, `integer ${value} does not fit in 64 bits`);
   if (value < BigInt(TWO_POW_32) && value >= -BigInt(TWO_POW_32)) return Number(value);
   return value;
@@ -127,7 +140,12 @@ export function prepare(value: unknown, path: string, depth: number): unknown {
   }
   const cid = CID.asCID(value);
   if (cid) return cid;
-  if (Array.isArray(value)) return value.map((item, i) => prepare(item, joinPath(path, i), depth + 1));
+  if (Array.isArray(value)) {
+    // A loop, not map(): map skips the holes of a sparse array, which cbor-x would write as undefined.
+    const items = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = prepare(value[i], joinPath(path, i), depth + 1);
+    return items;
+  }
   if (value instanceof Map) return prepareEntries(Array.from(value.entries()), path, depth);
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {

@@ -1,5 +1,6 @@
+import { CID } from 'multiformats/cid';
 import { EncodingError } from '../errors.js';
-import { utf8InvalidAt } from './utf8.js';
+import { utf8Problem } from '../text/utf8.js';
 
 export const MAX_NESTING_DEPTH = 64;
 
@@ -88,7 +89,10 @@ class Scanner {
     switch (major) {
       case 0:
       case 1:
-        if (info === 27) this.hasWideIntegers = true;
+        if (info === 27) {
+          this.hasWideIntegers = true;
+          if (major === 1 && arg === 2 ** 64) this.minNint64(start);
+        }
         return;
       case 2:
         this.need(arg, start);
@@ -112,10 +116,16 @@ class Scanner {
     }
   }
 
+  /** -1 - (2^64-1) = -(2^64): valid CBOR, but Colophon cannot write it back, so it is refused. */
+  private minNint64(start: number): void {
+    for (let i = start + 1; i < this.pos; i++) if (this.bytes[i] !== 0xff) return;
+    this.fail('integer -18446744073709551616 (-(2^64)) is not supported: the smallest is -(2^64-1)', start);
+  }
+
   private text(length: number, start: number): void {
     this.need(length, start);
-    const invalid = utf8InvalidAt(this.bytes, this.pos, this.pos + length);
-    if (invalid >= 0) this.fail('string is not valid UTF-8', invalid);
+    const problem = utf8Problem(this.bytes, this.pos, this.pos + length);
+    if (problem) this.fail(`string is not valid UTF-8 (${problem.reason})`, problem.at);
     this.pos += length;
   }
 
@@ -161,6 +171,15 @@ class Scanner {
     if (payloadStart >= this.pos || this.bytes[payloadStart] !== 0) {
       this.fail('tag 42 bytes must start with the 0x00 multibase prefix', contentStart);
     }
+    const cidBytes = this.bytes.subarray(payloadStart + 1, this.pos);
+    let cid: CID;
+    try {
+      cid = CID.decode(cidBytes);
+    } catch (error) {
+      return this.fail(`tag 42 does not hold a valid CID (${(error as Error).message})`, contentStart);
+    }
+    // CID.decode tolerates some non-canonical forms (e.g. v0 behind a version byte); they would not round-trip.
+    if (!sameBytes(cid.bytes, cidBytes)) this.fail('tag 42 does not hold a valid CID (not in its canonical binary form)', contentStart);
   }
 
   private simple(info: number, start: number): void {
@@ -180,7 +199,8 @@ class Scanner {
         const value = view.getFloat64(0);
         this.pos += 8;
         if (!Number.isFinite(value)) this.fail(`${value} is not allowed`, start);
-        if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
+        // -0 included: it is written as the integer 0, as @ipld/dag-cbor does.
+        if (Number.isSafeInteger(value)) {
           this.fail(`float ${value} has an integral value and must be encoded as an integer`, start);
         }
         return;
@@ -191,6 +211,12 @@ class Scanner {
         return this.fail(`simple value ${info} is not allowed`, start);
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function headLength(head: number): number {

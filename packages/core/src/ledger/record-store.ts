@@ -1,5 +1,6 @@
 import type { CID } from 'multiformats/cid';
 import type { DecodedRecord } from '../record/encoding.js';
+import { RecordIndex, type RecordQuery } from './record-index.js';
 
 export interface FeedHead {
   seq: number;
@@ -18,6 +19,10 @@ export interface RecordStore {
   /** Every record, feed by feed, each feed in seq order. */
   records(): AsyncIterable<DecodedRecord>;
   signers(): Promise<string[]>;
+  /** CIDs of records matching a query (asset, kind, signer), without reading records back. */
+  query(query: RecordQuery): Promise<CID[]>;
+  /** Records that link to `cid`. */
+  children(cid: CID): Promise<CID[]>;
 }
 
 export class FeedOrderError extends Error {}
@@ -37,6 +42,7 @@ export function checkExtendsHead(record: DecodedRecord, head: FeedHead | undefin
 export class MemoryRecordStore implements RecordStore {
   private readonly feeds = new Map<string, DecodedRecord[]>();
   private readonly byCid = new Map<string, DecodedRecord>();
+  private readonly index = new RecordIndex();
 
   async append(record: DecodedRecord): Promise<void> {
     const feed = this.feeds.get(record.record.by) ?? [];
@@ -45,6 +51,7 @@ export class MemoryRecordStore implements RecordStore {
     feed.push(record);
     this.feeds.set(record.record.by, feed);
     this.byCid.set(record.cid.toString(), record);
+    this.index.add(record.cid, record.record);
   }
 
   async head(signer: string): Promise<FeedHead | undefined> {
@@ -63,5 +70,13 @@ export class MemoryRecordStore implements RecordStore {
 
   async signers(): Promise<string[]> {
     return [...this.feeds.keys()];
+  }
+
+  async query(query: RecordQuery): Promise<CID[]> {
+    return this.index.query(query);
+  }
+
+  async children(cid: CID): Promise<CID[]> {
+    return this.index.children(cid);
   }
 }

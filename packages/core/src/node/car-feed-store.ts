@@ -4,6 +4,7 @@ import lockfile from 'proper-lockfile';
 import type { CID } from 'multiformats/cid';
 import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
 import { checkExtendsHead, type FeedHead, type RecordStore } from '../ledger/record-store.js';
+import { RecordIndex, type RecordQuery } from '../ledger/record-index.js';
 import { carBlock, carHeader, parseCarHeader, splitBlock } from './car-format.js';
 import { CorruptFeedError, readSections } from './feed-file.js';
 import { fsyncDirectory } from './fs-durable.js';
@@ -48,7 +49,8 @@ export function feedFileName(did: string): string {
  */
 export class CarFeedStore implements RecordStore {
   private readonly feeds = new Map<string, Feed>();
-  private readonly index = new Map<string, Located>();
+  private readonly located = new Map<string, Located>();
+  private readonly index = new RecordIndex();
   private constructor(
     readonly directory: string,
     readonly report: OpenReport,
@@ -141,7 +143,8 @@ export class CarFeedStore implements RecordStore {
       throw new CorruptFeedError(feed.file, offset, (error as Error).message);
     }
     feed.head = { seq: decoded.record.seq, cid: decoded.cid };
-    this.index.set(decoded.cid.toString(), { file: feed.file, offset, end });
+    this.located.set(decoded.cid.toString(), { file: feed.file, offset, end });
+    this.index.add(decoded.cid, decoded.record);
     this.report.records++;
   }
 
@@ -224,7 +227,8 @@ export class CarFeedStore implements RecordStore {
     if (isNew) await fsyncDirectory(this.feedsDirectory);
     batch.forEach((record, i) => {
       const end = i + 1 < offsets.length ? offsets[i + 1]! : position;
-      this.index.set(record.cid.toString(), { file, offset: offsets[i]!, end });
+      this.located.set(record.cid.toString(), { file, offset: offsets[i]!, end });
+      this.index.add(record.cid, record.record);
     });
     feed.size = position;
     feed.head = head;
@@ -238,7 +242,7 @@ export class CarFeedStore implements RecordStore {
   }
 
   async get(cid: CID): Promise<DecodedRecord | undefined> {
-    const located = this.index.get(cid.toString());
+    const located = this.located.get(cid.toString());
     if (!located) return undefined;
     const handle = await open(located.file, 'r');
     try {
@@ -267,5 +271,13 @@ export class CarFeedStore implements RecordStore {
 
   async signers(): Promise<string[]> {
     return [...this.feeds.keys()].sort();
+  }
+
+  async query(query: RecordQuery): Promise<CID[]> {
+    return this.index.query(query);
+  }
+
+  async children(cid: CID): Promise<CID[]> {
+    return this.index.children(cid);
   }
 }

@@ -3,7 +3,7 @@
  * Malformed checkpoint text throws CheckpointError; signature problems throw NoteError.
  */
 import { ColophonError } from '../errors.js';
-import { base64Decode, base64Encode } from './encoding.js';
+import { base64Decode, base64Encode } from '../text/base64.js';
 import { HASH_SIZE } from './merkle.js';
 import { openNote, signNote } from './signed-note.js';
 import type { NoteSignature, NoteSigner, NoteVerifier } from './signed-note.js';

@@ -82,14 +82,14 @@ export class MerkleTree {
   }
 
   /** Appends a leaf hash (see leafHash) and returns its index. */
-  append(leafHash: Uint8Array): number {
-    if (leafHash.length !== HASH_SIZE) {
-      throw new RangeError(`leaf hash must be ${HASH_SIZE} bytes, got ${leafHash.length}`);
+  append(leaf: Uint8Array): number {
+    if (leaf.length !== HASH_SIZE) {
+      throw new RangeError(`leaf hash must be ${HASH_SIZE} bytes, got ${leaf.length}`);
     }
     const index = this.size;
-    this.levels[0]!.push(leafHash);
+    this.levels[0]!.push(leaf);
     // Leaf `index` completes one subtree per trailing 1 bit of its index.
-    let hash = leafHash;
+    let hash = leaf;
     let height = 0;
     for (let n = index; n % 2 === 1; n = (n - 1) / 2) {
       const level = this.levels[height]!;
@@ -227,13 +227,14 @@ export function verifyConsistency(
   if (size1 === 0) {
     throw new ProofError('size1 is 0: every tree extends the empty tree, so there is nothing to prove', 'size1');
   }
-  checkHash('root1', root1);
-  checkHash('root2', root2);
   if (size1 === size2) {
+    // Same tree: nothing is hashed, so the roots are compared as given (RFC 9162 2.1.4.2 step 1).
     checkProof(proof, 0, `equal sizes ${size1}`);
     if (!bytesEqual(root1, root2)) throw new ProofError(`sizes are both ${size1} but the roots differ`, 'root2');
     return;
   }
+  checkHash('root1', root1);
+  checkHash('root2', root2);
 
   // Strip the levels where the old tree's last leaf is a right child: they are shared by both trees.
   let fn = size1 - 1;

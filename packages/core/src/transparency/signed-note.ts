@@ -8,7 +8,8 @@
  */
 import { cryptoBackend, sha256 } from '../crypto/backend.js';
 import { ColophonError } from '../errors.js';
-import { base64Decode, base64Encode, loneSurrogateAt, utf8Decode, utf8Encode, utf8Length } from './encoding.js';
+import { base64Decode, base64Encode } from '../text/base64.js';
+import { loneSurrogateAt, utf8Decode, utf8Encode, utf8Length } from '../text/utf8.js';
 
 /** Largest note accepted or produced, in UTF-8 bytes. */
 export const MAX_NOTE_BYTES = 1 << 20;
@@ -60,6 +61,10 @@ export interface OpenedNote {
 
 /** The key ID of an Ed25519 public key under a key name. */
 export function noteKeyHash(name: string, publicKey: Uint8Array): number {
+  checkKeyName(name, 'key hash');
+  if (publicKey.length !== ED25519_KEY_SIZE) {
+    throw new NoteError(`key hash ${name}: Ed25519 public key must be ${ED25519_KEY_SIZE} bytes, got ${publicKey.length}`);
+  }
   const nameBytes = utf8Encode(name);
   const input = new Uint8Array(nameBytes.length + 2 + publicKey.length);
   input.set(nameBytes);
