@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { exportCar, importCar } from './commands/car.js';
 import { demo } from './commands/demo.js';
 import { idList, idNew } from './commands/id.js';
 import { init } from './commands/init.js';
@@ -65,6 +66,21 @@ function build(cwd: string, io: Io): Command {
       .addOption(json())
       .action((who, o) => member(cwd, op, who, o, io));
   }
+  program
+    .command('export')
+    .description('export the ledger')
+    .command('car')
+    .description('one CAR file with every feed (roots = feed heads), importable by any IPFS node')
+    .option('--out <file>', 'where to write (default: <project name>.car)')
+    .addOption(json())
+    .action((o) => exportCar(cwd, o, io));
+  program
+    .command('import')
+    .description('import records')
+    .command('car <file>')
+    .description('verify a CAR (with the local ledger) and add its new records; idempotent')
+    .addOption(json())
+    .action((file, o) => importCar(cwd, file, o, io));
   program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(json()).action((o) => verify(cwd, o, io));
   return program;
 }

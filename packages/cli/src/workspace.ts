@@ -97,9 +97,9 @@ export async function openWorkspace(cwd: string): Promise<Workspace> {
   return { root, dir, project: Project.open(genesis, feeds), feeds, blobs: new FileBlobStore(join(dir, 'blobs')), keys: keyStoreFor(root) };
 }
 
-export async function writeProjectFiles(dir: string, genesis: string, identity: string): Promise<void> {
+export async function writeProjectFiles(dir: string, genesis: string, identity: string | undefined): Promise<void> {
   await writeFileAtomic(join(dir, PROJECT_FILE), `${JSON.stringify({ version: 1, genesis } satisfies ProjectFile, null, 2)}\n`);
-  await writeFileAtomic(join(dir, LOCAL_FILE), `${JSON.stringify({ identity } satisfies LocalFile, null, 2)}\n`);
+  if (identity) await writeFileAtomic(join(dir, LOCAL_FILE), `${JSON.stringify({ identity } satisfies LocalFile, null, 2)}\n`);
   await writeFileAtomic(join(dir, '.gitignore'), GITIGNORE);
 }
 

@@ -30,6 +30,7 @@ export { MemoryKeyStore, checkIdentityName, IDENTITY_NAME, type KeyStore, type S
 export { MemoryRecordStore, FeedOrderError, checkExtendsHead, type RecordStore, type FeedHead } from './ledger/record-store.js';
 export { Project, type Contribution } from './ledger/project.js';
 export { RoleBook, ROLE_REQUIRED } from './ledger/roles.js';
-export { verifyBlocks, type RawBlock, type Finding, type FindingCode, type VerifyReport, type VerifyOptions } from './ledger/verify.js';
+export { verifyBlocks, verifyDecodedSignature, type RawBlock, type Finding, type FindingCode, type VerifyReport, type VerifyOptions } from './ledger/verify.js';
 export { RecordIndex, type RecordQuery } from './ledger/record-index.js';
 export * from './transparency/index.js';
+export { signedMessageOf } from './record/signed-message.js';

@@ -1,7 +1,8 @@
 import type { CID } from 'multiformats/cid';
 import { recordCid } from '../cid.js';
 import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
-import { verifyRecordSignature } from '../record/sign.js';
+import { verifySignature } from '../identity/identity.js';
+import { signedMessageOf } from '../record/signed-message.js';
 import { ROLE_REQUIRED, RoleBook } from './roles.js';
 
 /** One block as read from storage, before anything about it is trusted. */
@@ -46,7 +47,15 @@ export interface VerifyOptions {
   genesis?: CID;
   /** Checks signatures in bulk (e.g. on worker threads); default checks them one by one here. */
   verifySignatures?: (records: DecodedRecord[]) => Promise<boolean[]>;
-  onProgress?: (done: number) => void;
+  /** Reading counts blocks as they arrive (total unknown); checking counts signatures of a known total. */
+  onProgress?: (phase: 'reading' | 'checking', done: number, total?: number) => void;
+}
+
+const SIGNATURE_CHUNK = 4096;
+
+/** Checks one decoded record's signature over its own bytes. */
+export function verifyDecodedSignature({ record, bytes }: DecodedRecord): boolean {
+  return verifySignature(record.by, signedMessageOf(bytes), record.sig);
 }
 
 /**
@@ -76,18 +85,20 @@ export async function verifyBlocks(blocks: AsyncIterable<RawBlock> | Iterable<Ra
     } catch (error) {
       findings.push({ code: 'invalid-record', message: (error as Error).message, source: block.source, cid: claimed });
     }
-    if (count % 1000 === 0) options.onProgress?.(count);
+    if (count % 1000 === 0) options.onProgress?.('reading', count);
   }
-  const signatureOk = options.verifySignatures
-    ? await options.verifySignatures(decoded.map((d) => d.record))
-    : decoded.map((d) => verifyRecordSignature(d.record.record));
+  const check = options.verifySignatures ?? (async (batch: DecodedRecord[]) => batch.map(verifyDecodedSignature));
+  const signatureOk: boolean[] = [];
+  for (let i = 0; i < decoded.length; i += SIGNATURE_CHUNK) {
+    signatureOk.push(...(await check(decoded.slice(i, i + SIGNATURE_CHUNK).map((d) => d.record))));
+    options.onProgress?.('checking', Math.min(i + SIGNATURE_CHUNK, decoded.length), decoded.length);
+  }
   const good: { record: DecodedRecord; source: string }[] = [];
   decoded.forEach((entry, i) => {
     const { record, cid } = entry.record;
     if (signatureOk[i]) good.push(entry);
     else findings.push({ code: 'bad-signature', message: `${entry.source}: record ${cid} (seq ${record.seq}) has an invalid signature`, source: entry.source, signer: record.by, seq: record.seq, cid: cid.toString() });
   });
-  options.onProgress?.(count);
 
   const feeds = new Map<string, { record: DecodedRecord; source: string }[]>();
   for (const entry of good) {

@@ -16,3 +16,4 @@ export function useNodeCrypto(): void {
   useCryptoBackend(nodeCryptoBackend);
 }
 export { feedBlocks } from './feed-blocks.js';
+export { parallelSignatureVerifier } from './parallel-verify.js';
