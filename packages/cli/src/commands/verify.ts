@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
-import { verifyBlocks, verifyDecodedSignature, type Finding, type VerifyOptions, type VerifyReport } from '@colophon/core';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { verifyBlocks, verifyDecodedSignature, type Finding, type RawBlock, type VerifyReport } from '@colophon/core';
 import { feedBlocks, parallelSignatureVerifier } from '@colophon/core/node';
 import { CheckFailedError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
@@ -8,35 +10,48 @@ import { locateProject } from '../workspace.js';
 /** Below this many records, checking signatures one by one beats setting up parallel checks. */
 const PARALLEL_FROM_RECORDS = 1000;
 
-export async function verifyWorkspace(cwd: string, onProgress?: VerifyOptions['onProgress']): Promise<VerifyReport> {
+export async function verifyWorkspace(cwd: string, progress?: Progress): Promise<VerifyReport> {
   // Verification trusts nothing on disk, so it reads the raw feed files rather than opening the store.
   const { dir, genesis } = await locateProject(cwd);
   const readProblems: Finding[] = [];
   const parallel = parallelSignatureVerifier();
-  const report = await verifyBlocks(feedBlocks(dir, (finding) => readProblems.push(finding)), {
+  let bytesRead = 0;
+  progress?.start(await feedBytes(dir));
+  async function* counted(): AsyncGenerator<RawBlock> {
+    for await (const block of feedBlocks(dir, (finding) => readProblems.push(finding))) {
+      bytesRead += block.bytes.length + block.cid.bytes.length + 2;
+      yield block;
+    }
+  }
+  const report = await verifyBlocks(counted(), {
     genesis,
-    onProgress,
+    onProgress: () => progress?.update(bytesRead),
     verifySignatures: async (records) => (records.length >= PARALLEL_FROM_RECORDS ? parallel(records) : records.map(verifyDecodedSignature)),
   });
+  progress?.stop();
   report.findings.unshift(...readProblems);
   report.ok = report.findings.length === 0;
   return report;
 }
 
+async function feedBytes(dir: string): Promise<number> {
+  const feeds = join(dir, 'feeds');
+  let total = 0;
+  for (const name of await readdir(feeds).catch(() => [])) total += (await stat(join(feeds, name))).size;
+  return total;
+}
 
-function progressBar(io: Io): VerifyOptions['onProgress'] {
+interface Progress {
+  start(totalBytes: number): void;
+  update(bytes: number): void;
+  stop(): void;
+}
+
+/** A bar on stderr, only when a person is watching a terminal. */
+function progressBar(io: Io): Progress | undefined {
   if (!io.isTty) return undefined;
-  const bar = new cliProgress.SingleBar({ format: 'verifying {phase} [{bar}] {value}/{total}', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-  let started = false;
-  return (phase, done, total) => {
-    if (phase === 'reading') return;
-    if (!started) {
-      bar.start(total ?? done, 0, { phase: 'signatures' });
-      started = true;
-    }
-    bar.update(done);
-    if (total !== undefined && done >= total) bar.stop();
-  };
+  const bar = new cliProgress.SingleBar({ format: 'verifying [{bar}] {percentage}% | {duration}s', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  return { start: (total) => bar.start(total, 0), update: (bytes) => bar.update(bytes), stop: () => bar.stop() };
 }
 
 export async function verify(cwd: string, options: { json?: boolean }, io: Io): Promise<void> {

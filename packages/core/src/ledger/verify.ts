@@ -1,7 +1,8 @@
-import type { CID } from 'multiformats/cid';
-import { recordCid } from '../cid.js';
-import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+import { DAG_CBOR_CODE, SHA2_256_CODE, recordCid } from '../cid.js';
 import { verifySignature } from '../identity/identity.js';
+import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
 import { signedMessageOf } from '../record/signed-message.js';
 import { ROLE_REQUIRED, RoleBook } from './roles.js';
 
@@ -24,7 +25,9 @@ export type FindingCode =
   | 'missing-link'
   | 'wrong-project'
   | 'role-not-held'
-  | 'no-genesis';
+  | 'no-genesis'
+  | 'checkpoint-mismatch'
+  | 'bad-checkpoint';
 
 export interface Finding {
   code: FindingCode;
@@ -45,128 +48,189 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** The project's genesis CID; records of other projects are reported. */
   genesis?: CID;
-  /** Checks signatures in bulk (e.g. on worker threads); default checks them one by one here. */
+  /** Checks signatures of a batch (e.g. in parallel); default checks them one by one here. */
   verifySignatures?: (records: DecodedRecord[]) => Promise<boolean[]>;
-  /** Reading counts blocks as they arrive (total unknown); checking counts signatures of a known total. */
-  onProgress?: (phase: 'reading' | 'checking', done: number, total?: number) => void;
+  /** Called after each batch with the number of blocks checked so far. */
+  onProgress?: (done: number) => void;
 }
 
-const SIGNATURE_CHUNK = 4096;
+const BATCH = 4096;
 
 /** Checks one decoded record's signature over its own bytes. */
 export function verifyDecodedSignature({ record, bytes }: DecodedRecord): boolean {
   return verifySignature(record.by, signedMessageOf(bytes), record.sig);
 }
 
+/** A record's identity for bookkeeping: its sha2-256 digest as a compact string, not a CID object. */
+function keyOf(cid: CID): string {
+  return String.fromCharCode.apply(null, cid.multihash.digest as unknown as number[]);
+}
+
+function cidOfKey(key: string): string {
+  return CID.createV1(DAG_CBOR_CODE, Digest.create(SHA2_256_CODE, Uint8Array.from(key, (ch) => ch.charCodeAt(0)))).toString();
+}
+
+interface Located {
+  source: string;
+  signer: string;
+  seq: number;
+  record: CID;
+}
+
+/** The fields a finding carries about a record, with the CID as text only now that it is needed. */
+function about(at: Located): Pick<Finding, 'source' | 'signer' | 'seq' | 'cid'> {
+  return { source: at.source, signer: at.signer, seq: at.seq, cid: at.record.toString() };
+}
+
+/** Per-signer chain state; keeps only compact keys, so a million-record ledger fits in memory. */
+interface Chain {
+  keys: (string | undefined)[];
+  /** Records whose prev could not be checked yet (their predecessor had not arrived). */
+  waiting: { seq: number; prev: string | undefined; at: Located }[];
+}
+
 /**
- * Checks a whole ledger from raw blocks and reports every problem with its feed, seq and CID:
- * bytes vs CID, record rules, signatures, per-signer seq/prev chains, equivocation, links,
- * project membership and roles.
+ * Checks a whole ledger from raw blocks and reports every problem with its source, signer, seq
+ * and CID: bytes vs CID, record rules, signatures, per-signer seq/prev chains, equivocation,
+ * links, project membership and roles. Blocks stream through in batches, so memory holds compact
+ * keys per record rather than the records themselves.
  */
 export async function verifyBlocks(blocks: AsyncIterable<RawBlock> | Iterable<RawBlock>, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const findings: Finding[] = [];
-  const decoded: { record: DecodedRecord; source: string }[] = [];
-  const known = new Set<string>();
+  const state = new LedgerCheck(options.genesis);
+  const check = options.verifySignatures ?? (async (batch: DecodedRecord[]) => batch.map(verifyDecodedSignature));
+  let batch: { record: DecodedRecord; source: string }[] = [];
   let count = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const ok = await check(batch.map((entry) => entry.record));
+    batch.forEach((entry, i) => state.accept(entry.record, entry.source, ok[i] === true));
+    batch = [];
+    options.onProgress?.(count);
+  };
   for await (const block of blocks) {
     count++;
+    const decoded = state.decode(block);
+    if (decoded) batch.push({ record: decoded, source: block.source });
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  return state.finish(count);
+}
+
+class LedgerCheck {
+  readonly findings: Finding[] = [];
+  private readonly chains = new Map<string, Chain>();
+  private readonly known = new Set<string>();
+  private readonly links: { target: string; targetCid: CID; from: Located }[] = [];
+  private readonly geneses: { key: string; cid: CID; owner: string }[] = [];
+  private readonly projects = new Map<string, Located[]>();
+  private readonly roleRecords: { record: DecodedRecord; at: Located }[] = [];
+
+  constructor(private readonly expectedGenesis: CID | undefined) {}
+
+  decode(block: RawBlock): DecodedRecord | undefined {
     const where = `${block.source} @${block.position}`;
-    const claimed = block.cid.toString();
-    if (recordCid(block.bytes).toString() !== claimed) {
-      findings.push({ code: 'cid-mismatch', message: `${where}: bytes do not match CID ${claimed}`, source: block.source, cid: claimed });
-      continue;
-    }
+    let decoded: DecodedRecord;
     try {
-      const record = decodeRecord(block.bytes, where);
-      const key = record.cid.toString();
-      if (known.has(key)) continue;
-      known.add(key);
-      decoded.push({ record, source: block.source });
+      decoded = decodeRecord(block.bytes, where);
     } catch (error) {
-      findings.push({ code: 'invalid-record', message: (error as Error).message, source: block.source, cid: claimed });
+      const claimed = block.cid.toString();
+      const mismatch: boolean = !recordCid(block.bytes).equals(block.cid);
+      this.findings.push(
+        mismatch
+          ? { code: 'cid-mismatch', message: `${where}: bytes do not match CID ${claimed}`, source: block.source, cid: claimed }
+          : { code: 'invalid-record', message: (error as Error).message, source: block.source, cid: claimed },
+      );
+      return undefined;
     }
-    if (count % 1000 === 0) options.onProgress?.('reading', count);
+    const matches: boolean = decoded.cid.equals(block.cid);
+    if (!matches) {
+      const claimed = block.cid.toString();
+      this.findings.push({ code: 'cid-mismatch', message: `${where}: bytes do not match CID ${claimed}`, source: block.source, cid: claimed });
+      return undefined;
+    }
+    return decoded;
   }
-  const check = options.verifySignatures ?? (async (batch: DecodedRecord[]) => batch.map(verifyDecodedSignature));
-  const signatureOk: boolean[] = [];
-  for (let i = 0; i < decoded.length; i += SIGNATURE_CHUNK) {
-    signatureOk.push(...(await check(decoded.slice(i, i + SIGNATURE_CHUNK).map((d) => d.record))));
-    options.onProgress?.('checking', Math.min(i + SIGNATURE_CHUNK, decoded.length), decoded.length);
-  }
-  const good: { record: DecodedRecord; source: string }[] = [];
-  decoded.forEach((entry, i) => {
-    const { record, cid } = entry.record;
-    if (signatureOk[i]) good.push(entry);
-    else findings.push({ code: 'bad-signature', message: `${entry.source}: record ${cid} (seq ${record.seq}) has an invalid signature`, source: entry.source, signer: record.by, seq: record.seq, cid: cid.toString() });
-  });
 
-  const feeds = new Map<string, { record: DecodedRecord; source: string }[]>();
-  for (const entry of good) {
-    const list = feeds.get(entry.record.record.by) ?? [];
-    list.push(entry);
-    feeds.set(entry.record.record.by, list);
+  accept(decoded: DecodedRecord, source: string, signatureOk: boolean): void {
+    const { record, cid } = decoded;
+    const at: Located = { source, signer: record.by, seq: record.seq, record: cid };
+    if (!signatureOk) {
+      this.findings.push({ code: 'bad-signature', message: `${source}: record ${at.record} (seq ${record.seq}) has an invalid signature`, ...about(at) });
+      return;
+    }
+    const key = keyOf(cid);
+    let chain = this.chains.get(record.by);
+    if (!chain) this.chains.set(record.by, (chain = { keys: [], waiting: [] }));
+    const existing = chain.keys[record.seq];
+    if (existing !== undefined) {
+      if (existing !== key) {
+        this.findings.push({ code: 'equivocation', message: `${record.by} signed two different records at seq ${record.seq}: ${cidOfKey(existing)} and ${at.record}`, ...about(at) });
+      }
+      return;
+    }
+    chain.keys[record.seq] = key;
+    this.known.add(key);
+    if (record.seq > 0) chain.waiting.push({ seq: record.seq, prev: record.prev && keyOf(record.prev), at });
+    for (const link of record.links ?? []) this.links.push({ target: keyOf(link), targetCid: link, from: at });
+    if (record.kind === 'project.genesis') this.geneses.push({ key, cid, owner: record.by });
+    else {
+      const proj = record.proj ? keyOf(record.proj) : '';
+      const list = this.projects.get(proj);
+      if (list) list.push(at);
+      else this.projects.set(proj, [at]);
+    }
+    if (record.kind === 'member' || ROLE_REQUIRED[record.kind]) this.roleRecords.push({ record: decoded, at });
   }
-  for (const [signer, list] of feeds) checkChain(signer, list, findings);
 
-  const genesis = checkProject(good, options.genesis, findings);
-  if (genesis) checkRoles(genesis, good, findings);
-  for (const { record, source } of good) {
-    for (const link of record.record.links ?? []) {
-      if (!known.has(link.toString())) {
-        findings.push({ code: 'missing-link', message: `${source}: record ${record.cid} (seq ${record.record.seq}) links ${link}, which is not in the ledger`, source, signer: record.record.by, seq: record.record.seq, cid: record.cid.toString() });
+  finish(count: number): VerifyReport {
+    for (const [signer, chain] of this.chains) this.checkChain(signer, chain);
+    for (const { target, targetCid, from } of this.links) {
+      if (!this.known.has(target)) {
+        this.findings.push({ code: 'missing-link', message: `${from.source}: record ${from.record} (seq ${from.seq}) links ${targetCid}, which is not in the ledger`, ...about(from) });
+      }
+    }
+    const genesis = this.checkProject();
+    if (genesis) this.checkRoles(genesis.owner);
+    return { ok: this.findings.length === 0, records: count, feeds: this.chains.size, findings: this.findings };
+  }
+
+  private checkChain(signer: string, chain: Chain): void {
+    for (const { seq, prev, at } of chain.waiting) {
+      const before = chain.keys[seq - 1];
+      if (before === undefined) {
+        this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} follows a missing seq ${seq - 1}`, ...about(at) });
+      } else if (prev !== before) {
+        this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} has prev ${prev === undefined ? '(none)' : cidOfKey(prev)} but seq ${seq - 1} is ${cidOfKey(before)}`, ...about(at) });
       }
     }
   }
-  return { ok: findings.length === 0, records: count, feeds: feeds.size, findings };
-}
 
-function checkChain(signer: string, list: { record: DecodedRecord; source: string }[], findings: Finding[]): void {
-  list.sort((a, b) => a.record.record.seq - b.record.record.seq);
-  const bySeq = new Map<number, DecodedRecord>();
-  for (const { record, source } of list) {
-    const { seq } = record.record;
-    const other = bySeq.get(seq);
-    if (other) {
-      findings.push({ code: 'equivocation', message: `${signer} signed two different records at seq ${seq}: ${other.cid} and ${record.cid}`, source, signer, seq, cid: record.cid.toString() });
-      continue;
+  private checkProject(): { owner: string } | undefined {
+    const expected = this.expectedGenesis;
+    const genesis = expected ? this.geneses.find((g) => g.cid.equals(expected)) : this.geneses[0];
+    if (!genesis) {
+      this.findings.push({ code: 'no-genesis', message: expected ? `the project's genesis record ${expected} is not in the ledger` : 'the ledger holds no project genesis record' });
+      return undefined;
     }
-    bySeq.set(seq, record);
-  }
-  for (const { record, source } of list) {
-    const { seq, prev } = record.record;
-    if (seq === 0) continue;
-    const before = bySeq.get(seq - 1);
-    if (!before) {
-      findings.push({ code: 'broken-chain', message: `${source}: record ${record.cid} of ${signer} at seq ${seq} follows a missing seq ${seq - 1}`, source, signer, seq, cid: record.cid.toString() });
-    } else if (!prev?.equals(before.cid)) {
-      findings.push({ code: 'broken-chain', message: `${source}: record ${record.cid} of ${signer} at seq ${seq} has prev ${prev} but seq ${seq - 1} is ${before.cid}`, source, signer, seq, cid: record.cid.toString() });
+    for (const other of this.geneses) {
+      if (other !== genesis) this.findings.push({ code: 'wrong-project', message: `another project's genesis record ${other.cid} is in the ledger`, cid: other.cid.toString(), signer: other.owner, seq: 0 });
     }
+    for (const [proj, list] of this.projects) {
+      if (proj === genesis.key) continue;
+      for (const at of list) this.findings.push({ code: 'wrong-project', message: `${at.source}: record ${at.record} belongs to another project, not ${genesis.cid}`, ...about(at) });
+    }
+    return genesis;
   }
-}
 
-function checkProject(good: { record: DecodedRecord; source: string }[], expected: CID | undefined, findings: Finding[]): DecodedRecord | undefined {
-  const geneses = good.filter((g) => g.record.record.kind === 'project.genesis');
-  const genesis = expected ? geneses.find((g) => g.record.cid.equals(expected))?.record : geneses[0]?.record;
-  if (!genesis) {
-    findings.push({ code: 'no-genesis', message: expected ? `the project's genesis record ${expected} is not in the ledger` : 'the ledger holds no project genesis record' });
-    return undefined;
-  }
-  for (const { record, source } of good) {
-    if (record === genesis) continue;
-    if (!record.record.proj?.equals(genesis.cid)) {
-      findings.push({ code: 'wrong-project', message: `${source}: record ${record.cid} belongs to project ${record.record.proj ?? '(none)'}, not ${genesis.cid}`, source, signer: record.record.by, seq: record.record.seq, cid: record.cid.toString() });
-    }
-  }
-  return genesis;
-}
-
-function checkRoles(genesis: DecodedRecord, good: { record: DecodedRecord; source: string }[], findings: Finding[]): void {
-  const roles = new RoleBook(genesis.record.by);
-  for (const { record } of good) roles.apply(record.record);
-  for (const { record, source } of good) {
-    const required = ROLE_REQUIRED[record.record.kind];
-    if (required && !roles.holds(record.record.by, required, record.record.at)) {
-      findings.push({ code: 'role-not-held', message: `${source}: ${record.record.kind} record ${record.cid} needs role "${required}", which ${record.record.by} did not hold at ${new Date(record.record.at).toISOString()}`, source, signer: record.record.by, seq: record.record.seq, cid: record.cid.toString() });
+  private checkRoles(owner: string): void {
+    const roles = new RoleBook(owner);
+    for (const { record } of this.roleRecords) roles.apply(record.record);
+    for (const { record, at } of this.roleRecords) {
+      const required = ROLE_REQUIRED[record.record.kind];
+      if (required && !roles.holds(record.record.by, required, record.record.at)) {
+        this.findings.push({ code: 'role-not-held', message: `${at.source}: ${record.record.kind} record ${at.record} needs role "${required}", which ${record.record.by} did not hold at ${new Date(record.record.at).toISOString()}`, ...about(at) });
+      }
     }
   }
 }
