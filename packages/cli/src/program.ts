@@ -6,6 +6,7 @@ import { init } from './commands/init.js';
 import { member } from './commands/member.js';
 import { record } from './commands/record.js';
 import { log, show } from './commands/show.js';
+import { registerTransparencyCommands } from './commands/transparency.js';
 import { verify } from './commands/verify.js';
 import { CheckFailedError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './output.js';
@@ -82,6 +83,7 @@ function build(cwd: string, io: Io): Command {
     .addOption(json())
     .action((file, o) => importCar(cwd, file, o, io));
   program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(json()).action((o) => verify(cwd, o, io));
+  registerTransparencyCommands(program, cwd, io);
   return program;
 }
 

@@ -34,3 +34,28 @@ export { verifyBlocks, verifyDecodedSignature, type RawBlock, type Finding, type
 export { RecordIndex, type RecordQuery } from './ledger/record-index.js';
 export * from './transparency/index.js';
 export { signedMessageOf } from './record/signed-message.js';
+export {
+  BundleError,
+  CheckpointMismatchError,
+  CONSISTENCY_BUNDLE_FORMAT,
+  INCLUSION_BUNDLE_FORMAT,
+  cosignFeedCheckpoint,
+  feedKeyName,
+  feedOrigin,
+  feedTree,
+  openFeedCheckpoint,
+  parseFeedOrigin,
+  proveConsistency,
+  proveInclusion,
+  signFeedCheckpoint,
+  verifyConsistencyBundle,
+  verifyFeedCheckpoint,
+  verifyInclusionBundle,
+  type ConsistencyBundle,
+  type FeedCheckpoint,
+  type InclusionBundle,
+  type OpenFeedCheckpointOptions,
+  type VerifiedConsistency,
+  type VerifiedInclusion,
+} from './ledger/checkpoints.js';
+export * from './attribution/index.js';

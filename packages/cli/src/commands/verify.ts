@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { verifyBlocks, verifyDecodedSignature, type Finding, type RawBlock, type VerifyReport } from '@colophon/core';
-import { feedBlocks, parallelSignatureVerifier } from '@colophon/core/node';
+import { verifyBlocks, verifyDecodedSignature, type Finding, type MerkleTree, type RawBlock, type VerifyReport } from '@colophon/core';
+import { collectCheckpointedFeeds, feedBlocks, parallelSignatureVerifier, verifyCheckpointFiles } from '@colophon/core/node';
 import { CheckFailedError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { locateProject } from '../workspace.js';
@@ -17,8 +17,9 @@ export async function verifyWorkspace(cwd: string, progress?: Progress): Promise
   const parallel = parallelSignatureVerifier();
   let bytesRead = 0;
   progress?.start(await feedBytes(dir));
+  const feedTrees = new Map<string, MerkleTree>();
   async function* counted(): AsyncGenerator<RawBlock> {
-    for await (const block of feedBlocks(dir, (finding) => readProblems.push(finding))) {
+    for await (const block of collectCheckpointedFeeds(dir, feedBlocks(dir, (finding) => readProblems.push(finding)), feedTrees)) {
       bytesRead += block.bytes.length + block.cid.bytes.length + 2;
       yield block;
     }
@@ -30,6 +31,7 @@ export async function verifyWorkspace(cwd: string, progress?: Progress): Promise
   });
   progress?.stop();
   report.findings.unshift(...readProblems);
+  report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
   report.ok = report.findings.length === 0;
   return report;
 }

@@ -8,6 +8,8 @@
  */
 import { cryptoBackend, sha256 } from '../crypto/backend.js';
 import { ColophonError } from '../errors.js';
+import { publicKeyFromDidKey } from '../identity/did-key.js';
+import type { SigningIdentity } from '../identity/identity.js';
 import { base64Decode, base64Encode } from '../text/base64.js';
 import { loneSurrogateAt, utf8Decode, utf8Encode, utf8Length } from '../text/utf8.js';
 
@@ -123,6 +125,35 @@ export function parseVerifierKey(verifierKey: string): NoteVerifier {
   if (computed !== keyHash) {
     throw new NoteError(`verifier key ${name}: key hash ${hex32(keyHash)} does not match the key's ${hex32(computed)}`);
   }
+  return ed25519Verifier(name, keyHash, key);
+}
+
+/**
+ * A signer that signs through a SigningIdentity, so its seed never leaves the key store that made
+ * the identity.
+ */
+export function noteSignerFromIdentity(name: string, identity: Pick<SigningIdentity, 'publicKey' | 'sign'>): NoteSigner {
+  checkKeyName(name, 'signer');
+  return {
+    name,
+    keyHash: noteKeyHash(name, identity.publicKey),
+    verifierKey: formatVerifierKey(name, identity.publicKey),
+    sign: (message) => identity.sign(message),
+  };
+}
+
+/** A verifier for the Ed25519 key inside a did:key, under the given key name. */
+export function noteVerifierFromDid(name: string, did: string): NoteVerifier {
+  let publicKey: Uint8Array;
+  try {
+    publicKey = publicKeyFromDidKey(did);
+  } catch (error) {
+    throw new NoteError(`verifier ${name}: ${(error as Error).message}`);
+  }
+  return ed25519Verifier(name, noteKeyHash(name, publicKey), publicKey);
+}
+
+function ed25519Verifier(name: string, keyHash: number, key: Uint8Array): NoteVerifier {
   return {
     name,
     keyHash,
@@ -161,6 +192,14 @@ export function cosignNote(note: string | Uint8Array, signer: NoteSigner, verifi
 export function openNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): OpenedNote {
   const parsed = parseNote(note);
   return verifyNote(parsed, verifiers);
+}
+
+/**
+ * The text of a well-formed note WITHOUT verifying any signature: only for learning which key
+ * should have signed it (say, the log named in a checkpoint's origin) before opening it for real.
+ */
+export function unverifiedNoteText(note: string | Uint8Array): string {
+  return parseNote(note).text;
 }
 
 interface ParsedSignature extends NoteSignature {
