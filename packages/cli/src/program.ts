@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { attribute } from './commands/attribute.js';
 import { exportCar, importCar } from './commands/car.js';
 import { demo } from './commands/demo.js';
 import { idList, idNew } from './commands/id.js';
@@ -54,6 +55,13 @@ function build(cwd: string, io: Io): Command {
     .addOption(as())
     .addOption(json())
     .action((kind, o) => record(cwd, kind, { ...o, input: o.in }, io));
+  program
+    .command('attribute')
+    .description('who made an asset: shares per person, model and tool, and the honest IPTC digital source type')
+    .requiredOption('--asset <asset>', 'the asset, e.g. file:chapters/03.md')
+    .option('--file <file>', "the asset's current content: verify the authorship map against it")
+    .addOption(json())
+    .action((o) => attribute(cwd, o, io));
   program.command('show <cid>').description('show one record').addOption(json()).action((cid, o) => show(cwd, cid, o, io));
   program.command('log').description('list records, oldest first').option('--asset <asset>', 'only this asset').addOption(json()).action((o) => log(cwd, o, io));
 

@@ -1,0 +1,138 @@
+import type { CID } from 'multiformats/cid';
+import { contentCid } from '../cid.js';
+import { utf8Encode } from '../text/utf8.js';
+import { resolveAuthor, type Author, type AuthorClass, type EntryLookup, type LedgerEntry } from './classes.js';
+import { AttributionError } from './errors.js';
+import { causalOrder, concurrentEdits, type ConcurrentEdit } from './order.js';
+import { TextAuthorshipMap } from './text-map.js';
+
+/** True when the record carries text ops (`delta.text`). */
+export function hasTextDelta(entry: LedgerEntry): boolean {
+  return entry.record.delta !== undefined && 'text' in entry.record.delta;
+}
+
+export interface TextReplayOptions {
+  /** The asset to replay; may be left out when the records' text ops concern one asset only. */
+  asset?: string;
+}
+
+/** A replayed text history: the map, and what it was built from. */
+export interface TextReplay {
+  asset?: string;
+  map: TextAuthorshipMap;
+  /** The records whose ops were applied, in replay order. */
+  records: CID[];
+  /** The last replayed record's `out`: the content id of the text the map describes. */
+  out?: CID;
+  /** Classes that acted on the text, deletions included (what was removed still was an edit). */
+  actors: Set<AuthorClass>;
+  /** Edits made without seeing the previous edit (see concurrentEdits); empty for a linear history. */
+  concurrent: ConcurrentEdit[];
+}
+
+/**
+ * Rebuilds a document's authorship map from its records.
+ *
+ * Which records: those of the asset that carry `delta.text`. Order: causal (see causalOrder:
+ * after prev and links, then by `at`, then CID), so the result does not depend on the order the
+ * records are given in. Ops of one record apply one after another, each position counted in the
+ * text left by the ops before it (UTF-16 code units). Each op's class plus the record's signer
+ * and agent name the author (see resolveAuthor). An op that does not fit the text, or a class
+ * that is not one of OP_CLASSES, stops the replay with an AttributionError naming the record
+ * and op.
+ *
+ * `entries` may hold any records of the project (other assets too): those between the asset's
+ * records give the causal order, and linked ai.generate records name models.
+ */
+export function replayTextHistory(entries: readonly LedgerEntry[], options: TextReplayOptions = {}): TextReplay {
+  const asset = options.asset ?? soleTextAsset(entries);
+  const ordered = causalOrder(entries);
+  const isEdit = (entry: LedgerEntry) => entry.record.asset === asset && hasTextDelta(entry);
+  const byCid = new Map(ordered.map((e) => [e.cid.toString(), e] as const));
+  const lookup: EntryLookup = (cid) => byCid.get(cid);
+  const map = new TextAuthorshipMap();
+  const replay: TextReplay = { map, records: [], actors: new Set(), concurrent: concurrentEdits(ordered, isEdit) };
+  if (asset !== undefined) replay.asset = asset;
+  for (const entry of ordered) {
+    if (!isEdit(entry)) continue;
+    applyRecord(map, entry, lookup, replay.actors);
+    replay.records.push(entry.cid);
+    if (entry.record.out) replay.out = entry.record.out;
+    else delete replay.out; // the map now describes a state no record names
+  }
+  return replay;
+}
+
+/** The authorship map alone; see replayTextHistory for the rules. */
+export function replayTextAuthorship(entries: readonly LedgerEntry[], options: TextReplayOptions = {}): TextAuthorshipMap {
+  return replayTextHistory(entries, options).map;
+}
+
+function soleTextAsset(entries: readonly LedgerEntry[]): string | undefined {
+  const assets = new Set<string>();
+  for (const entry of entries) if (hasTextDelta(entry) && entry.record.asset !== undefined) assets.add(entry.record.asset);
+  if (assets.size > 1) throw new AttributionError(`the records edit the text of ${assets.size} assets (${[...assets].sort().join(', ')}); name the asset to replay`);
+  return assets.values().next().value;
+}
+
+function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors: Set<AuthorClass>): void {
+  const ops: unknown = entry.record.delta!.text;
+  if (!Array.isArray(ops)) throw new AttributionError('delta.text must be a list of [pos, del, ins, class] ops', entry.cid, 'delta.text');
+  // One record usually uses one or two classes: resolve each once.
+  const authors = new Map<unknown, Author>();
+  ops.forEach((op: unknown, i) => {
+    const path = `delta.text[${i}]`;
+    if (!Array.isArray(op) || op.length !== 4) throw new AttributionError('must be [pos, del, ins, class]', entry.cid, path);
+    const [pos, del, ins, cls] = op as [unknown, unknown, unknown, unknown];
+    if (!isUint(pos) || !isUint(del) || !isUint(ins)) throw new AttributionError('pos, del and ins must be non-negative integers', entry.cid, path);
+    let author = authors.get(cls);
+    if (!author) {
+      author = resolveAuthor(entry, cls, `${path}[3]`, lookup);
+      authors.set(cls, author);
+    }
+    try {
+      map.apply({ pos, del, ins }, author);
+    } catch (error) {
+      if (error instanceof RangeError) throw new AttributionError(`${error.message}; was a previous edit of this text not recorded?`, entry.cid, path);
+      throw error;
+    }
+    if (del > 0 || ins > 0) actors.add(author.class);
+  });
+}
+
+function isUint(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** The outcome of checking a map against a text; `problems` says what does not match. */
+export interface TextVerification {
+  ok: boolean;
+  problems: string[];
+  textLength: number;
+  mapLength: number;
+  /** The content id the records name (the last replayed record's `out`). */
+  expected?: CID;
+  /** The content id of the text given: raw sha2-256 CID of its UTF-8 bytes. */
+  actual?: CID;
+}
+
+/**
+ * Checks that a map describes `text`: the text's content id (raw sha2-256 CID of its UTF-8
+ * bytes) must equal `lastOut`, the out of the last replayed record, and the map must cover
+ * exactly the text's length in UTF-16 code units. Anyone holding the text and the records can
+ * run it.
+ */
+export function verifyTextAuthorship(map: TextAuthorshipMap, text: string, lastOut: CID | undefined): TextVerification {
+  const result: TextVerification = { ok: false, problems: [], textLength: text.length, mapLength: map.length };
+  try {
+    result.actual = contentCid(utf8Encode(text));
+  } catch (error) {
+    result.problems.push(`the text has no UTF-8 form: ${(error as Error).message}`);
+  }
+  if (lastOut) result.expected = lastOut;
+  if (!lastOut) result.problems.push('the last edit record names no out, so there is no content id to check the text against');
+  else if (result.actual && !result.actual.equals(lastOut)) result.problems.push(`the text's content id ${result.actual} is not the last record's out ${lastOut}`);
+  if (map.length !== text.length) result.problems.push(`the map covers ${map.length} UTF-16 code units, the text has ${text.length}`);
+  result.ok = result.problems.length === 0;
+  return result;
+}
