@@ -19,16 +19,19 @@ export function identityFromSeed(seed: Uint8Array): SigningIdentity {
   if (!(seed instanceof Uint8Array) || seed.length !== SEED_LENGTH) {
     throw new RangeError(`an Ed25519 secret key must be ${SEED_LENGTH} bytes`);
   }
+  // A private copy (never a view, even of a Buffer): the caller may wipe or reuse its buffer, and the
+  // pure-JS signer keeps the seed it is given.
+  const secret = new Uint8Array(seed);
   const backend = cryptoBackend();
-  const publicKey = backend.ed25519PublicKey(seed);
-  const signer = backend.ed25519Signer(seed);
+  const publicKey = backend.ed25519PublicKey(secret);
+  const signer = backend.ed25519Signer(secret);
   const identity: SigningIdentity = Object.freeze({
     did: didKeyFromPublicKey(publicKey),
     publicKey,
     sign: (message: Uint8Array) => signer(message),
     toJSON: () => ({ did: didKeyFromPublicKey(publicKey) }),
   });
-  seeds.set(identity, seed.slice());
+  seeds.set(identity, secret);
   return identity;
 }
 

@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rmdir, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { CID } from 'multiformats/cid';
@@ -37,6 +38,86 @@ export interface OpenReport {
 }
 
 const FEED_SUFFIX = '.car';
+
+/** A lock whose holder stopped refreshing it this long ago is abandoned (proper-lockfile's rule). */
+const LOCK_STALE_MS = 10_000;
+/** How long to wait for a live holder before giving up: longer than LOCK_STALE_MS, so an abandoned lock is always outlived. */
+const LOCK_WAIT_MS = 3 * LOCK_STALE_MS;
+const CLAIM_SUFFIX = '.claim';
+let claimCounter = 0;
+
+/**
+ * Takes the ledger lock, `<dir>/ledger.lock/held` (a proper-lockfile lock). proper-lockfile only
+ * sees a lock as abandoned once it has gone LOCK_STALE_MS without a refresh, so a holder killed
+ * outright (SIGKILL, the OOM killer, a crash) would stall every other process that long after it.
+ * So each process first creates a claim, `ledger.lock/<pid>-<n>-<host>.claim` (the name says it
+ * all, so a claim is complete the moment it exists), and removes it only after it has released the
+ * lock or failed to take it: while `held` exists, its holder's claim exists. When every claim is
+ * of a process of this host that has exited, the holder is dead and its lock is broken at once.
+ * A claim of another host, or of a live process, leaves it to proper-lockfile's staleness rule.
+ * Two waiters breaking one dead holder's lock at the same instant share proper-lockfile's own
+ * stale-lock race; a live holder's lock is never broken this way.
+ */
+async function acquireLedgerLock(directory: string): Promise<() => Promise<void>> {
+  const container = join(directory, 'ledger.lock');
+  const held = join(container, 'held');
+  await mkdir(container, { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    const claim = join(container, `${process.pid}-${++claimCounter}-${encodeURIComponent(hostname())}${CLAIM_SUFFIX}`);
+    await writeFile(claim, '');
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await lockfile.lock(directory, { lockfilePath: held, stale: LOCK_STALE_MS, retries: 0 });
+    } catch (error) {
+      await unlink(claim).catch(() => undefined);
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    }
+    if (release) {
+      const releaseLock = release;
+      // Claims left by processes that died waiting (or just after releasing) can be dropped now.
+      for (const file of (await claims(container)).dead) await unlink(file).catch(() => undefined);
+      return async () => {
+        try {
+          await releaseLock();
+        } finally {
+          await unlink(claim).catch(() => undefined);
+        }
+      };
+    }
+    const { dead, live } = await claims(container);
+    if (live === 0 && dead.length > 0) {
+      await rmdir(held).catch(() => undefined);
+      for (const file of dead) await unlink(file).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${directory} is locked by another Colophon process (${held}); gave up after ${LOCK_WAIT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2 * 1.5 ** attempt, 50) * (0.5 + Math.random())));
+  }
+}
+
+/** Claim files of processes of this host that have exited, and how many other claims there are. */
+async function claims(container: string): Promise<{ dead: string[]; live: number }> {
+  const here = encodeURIComponent(hostname());
+  const dead: string[] = [];
+  let live = 0;
+  for (const name of await readdir(container)) {
+    if (!name.endsWith(CLAIM_SUFFIX)) continue;
+    const match = /^(\d+)-\d+-(.*)\.claim$/.exec(name);
+    const pid = Number(match?.[1]);
+    let exited = false;
+    if (match && match[2] === here && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        exited = (error as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    }
+    if (exited) dead.push(join(container, name));
+    else live++;
+  }
+  return { dead, live };
+}
 
 export function feedFileName(did: string): string {
   return `${did.slice('did:key:'.length)}${FEED_SUFFIX}`;
@@ -77,16 +158,42 @@ export class CarFeedStore implements RecordStore {
   }
 
   private async withLock<T>(work: () => Promise<T>): Promise<T> {
-    const release = await lockfile.lock(this.directory, {
-      lockfilePath: join(this.directory, 'ledger.lock'),
-      retries: { retries: 200, minTimeout: 2, maxTimeout: 50, factor: 1.5 },
-      stale: 10_000,
-    });
+    const release = await acquireLedgerLock(this.directory);
     try {
       return await work();
     } finally {
       await release();
     }
+  }
+
+  /**
+   * The feed of `did` brought up to date with the disk, including a feed another store on this
+   * directory created after we opened; undefined when there is none. Call under the lock.
+   */
+  private async feedOf(did: string): Promise<Feed | undefined> {
+    let feed = this.feeds.get(did);
+    if (!feed) {
+      const file = join(this.feedsDirectory, feedFileName(did));
+      try {
+        await stat(file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      feed = { did, file, size: 0 };
+      this.feeds.set(did, feed);
+    }
+    await this.catchUp(feed, false);
+    return feed;
+  }
+
+  /** Catches up on every feed other stores on this directory wrote to, new feeds included. */
+  private async refresh(): Promise<void> {
+    await this.withLock(async () => {
+      for (const name of (await readdir(this.feedsDirectory)).sort()) {
+        if (name.endsWith(FEED_SUFFIX)) await this.feedOf(`did:key:${name.slice(0, -FEED_SUFFIX.length)}`);
+      }
+    });
   }
 
   /** Reads sections past what we know of a feed (written by us at open, or by another process). */
@@ -236,13 +343,15 @@ export class CarFeedStore implements RecordStore {
   }
 
   async head(signer: string): Promise<FeedHead | undefined> {
-    const feed = this.feeds.get(signer);
-    if (feed) await this.withLock(() => this.catchUp(feed, false));
-    return feed?.head;
+    return this.withLock(async () => (await this.feedOf(signer))?.head);
   }
 
   async get(cid: CID): Promise<DecodedRecord | undefined> {
-    const located = this.located.get(cid.toString());
+    let located = this.located.get(cid.toString());
+    if (!located) {
+      await this.refresh();
+      located = this.located.get(cid.toString());
+    }
     if (!located) return undefined;
     const handle = await open(located.file, 'r');
     try {
@@ -256,6 +365,7 @@ export class CarFeedStore implements RecordStore {
   }
 
   async *records(): AsyncIterable<DecodedRecord> {
+    await this.refresh();
     for (const feed of [...this.feeds.values()].sort((a, b) => (a.did < b.did ? -1 : 1))) {
       const handle = await open(feed.file, 'r');
       try {
@@ -270,6 +380,7 @@ export class CarFeedStore implements RecordStore {
   }
 
   async signers(): Promise<string[]> {
+    await this.refresh();
     return [...this.feeds.keys()].sort();
   }
 

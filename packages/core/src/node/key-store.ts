@@ -1,6 +1,6 @@
 import { readdir, readFile, stat, mkdir, chmod } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, relative, resolve, isAbsolute } from 'node:path';
+import { join, relative, resolve, isAbsolute, sep } from 'node:path';
 import { exportSeed, generateIdentity, identityFromSeed, type SigningIdentity } from '../identity/identity.js';
 import { checkIdentityName, type KeyStore, type StoredIdentity } from '../store/key-store.js';
 import { writeFileAtomic } from './fs-durable.js';
@@ -14,7 +14,8 @@ export function defaultKeyDirectory(env: NodeJS.ProcessEnv = process.env): strin
 
 function isInside(dir: string, root: string): boolean {
   const rel = relative(resolve(root), resolve(dir));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  // `..keys` is a folder inside root; only `..` itself or `../…` leaves it.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 interface KeyFile {

@@ -25,14 +25,15 @@ export class MemoryBlobStore implements BlobStore {
   async put(bytes: Uint8Array): Promise<CID> {
     if (bytes.length > MAX_BLOB_BYTES) throw new RangeError(`blob of ${bytes.length} bytes exceeds ${MAX_BLOB_BYTES}`);
     const cid = contentCid(bytes);
-    this.blobs.set(cid.toString(), bytes.slice());
+    // new Uint8Array(bytes) copies; a Buffer's slice() would be a view sharing the caller's memory.
+    this.blobs.set(cid.toString(), new Uint8Array(bytes));
     return cid;
   }
 
   async get(cid: CID): Promise<Uint8Array | undefined> {
     const bytes = this.blobs.get(cid.toString());
     if (bytes && !cidMatches(cid, bytes)) throw new BlobIntegrityError(cid, 'memory');
-    return bytes?.slice();
+    return bytes && new Uint8Array(bytes);
   }
 
   async has(cid: CID): Promise<boolean> {
