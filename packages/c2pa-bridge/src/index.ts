@@ -1,2 +1,38 @@
-// Skeleton: the C2PA bridge (ledger <-> C2PA manifests) is built in a later issue.
-export { CONTRIBUTION_RECORD_VERSION } from '@colophon/core';
+// @colophon/c2pa-bridge — Content Credentials (C2PA) out of the ledger, and into it, through the
+// official C2PA SDK (@contentauth/c2pa-wasm). Node only.
+export { initSdk, sdkInitMs, sdkContext, SdkError, BytesBlob, type SdkSettings } from './sdk.js';
+export {
+  selfSignedCertificate,
+  caCertificate,
+  issueCertificate,
+  describeCertificate,
+  certificatesFromPem,
+  isIssuedBy,
+  keyIdentifier,
+  toPem,
+  type CertificateInfo,
+  type CertificateOptions,
+} from './certificates.js';
+export { ProjectCa, CaError, CA_DIRECTORY, type CaDescription, type SignerChain } from './ca-store.js';
+export { coseSigner, padToSize, protectedHeaderFor, reserveSizeFor, DEFAULT_RESERVE_SIZE, type CoseSigner, type SignerDefinition } from './cose-signer.js';
+export { assetFormat, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
+export { DIGITAL_SOURCE_TYPE, actorOf, sourceTypeOf, stepCountHumanShare, type Actor, type DigitalSourceType } from './source-type.js';
+export { assetHistory, HistoryError, type AssetHistory, type HistoryStep, type PromptRef, type SourceRef, type FeedHeadRef, type FeedCheckpointRef } from './ledger-history.js';
+export {
+  buildManifest,
+  LEDGER_ASSERTION,
+  ACTIONS_ASSERTION,
+  TRAINING_MINING_ASSERTION,
+  RECORD_PARAMETER,
+  type ManifestInputs,
+  type ManifestPlan,
+  type ManifestDefinition,
+  type LedgerAssertion,
+  type ClaimGenerator,
+} from './manifest.js';
+export { exportC2pa, signManifest, CLAIM_GENERATOR, type ExportInput, type ExportResult } from './export.js';
+export { readCredentials, type CredentialReport, type ReadInput, type StatusCode, type SidecarCheck, type SignerFacts } from './read.js';
+export { extractManifestStore } from './jumbf.js';
+export { ingestFile, factsFromReport, type IngestInput, type IngestResult } from './ingest.js';
+export { C2PA_EXT, ingestFactsOf, type IngestFacts, type ActionFact, type IngredientFact, type CredentialState } from './ingest-facts.js';
+export { explainState, UNTRUSTED_EXPLANATION } from './explain.js';

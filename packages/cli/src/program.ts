@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { attribute } from './commands/attribute.js';
+import { addExportC2paCommand, registerC2paCommands } from './commands/c2pa.js';
 import { exportCar, importCar } from './commands/car.js';
 import { demo } from './commands/demo.js';
 import { idList, idNew } from './commands/id.js';
@@ -75,9 +76,8 @@ function build(cwd: string, io: Io): Command {
       .addOption(json())
       .action((who, o) => member(cwd, op, who, o, io));
   }
-  program
-    .command('export')
-    .description('export the ledger')
+  const exportCommand = program.command('export').description('export the ledger or an asset\'s credentials');
+  exportCommand
     .command('car')
     .description('one CAR file with every feed (roots = feed heads), importable by any IPFS node')
     .option('--out <file>', 'where to write (default: <project name>.car)')
@@ -91,6 +91,8 @@ function build(cwd: string, io: Io): Command {
     .addOption(json())
     .action((file, o) => importCar(cwd, file, o, io));
   program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(json()).action((o) => verify(cwd, o, io));
+  addExportC2paCommand(exportCommand, 'c2pa', cwd, io);
+  registerC2paCommands(program, cwd, io, { topLevelExport: false });
   registerTransparencyCommands(program, cwd, io);
   return program;
 }

@@ -7,30 +7,28 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { contentCid, isDidKey, type CID, type DecodedRecord } from '@colophon/core';
-import { writeFileAtomic } from '@colophon/core/node';
-import {
-  assetFormat,
-  CaError,
-  certificatesFromPem,
-  explainState,
-  exportC2pa,
-  FormatError,
-  HistoryError,
-  ingestFile,
-  ingestFactsOf,
-  ProjectCa,
-  readCredentials,
-  SdkError,
-  sidecarPathFor,
-  toPem,
-  type CredentialReport,
-  type IngredientFact,
-} from '@colophon/c2pa-bridge';
+import { contentCid, isDidKey, loadAssetAttribution, openFeedCheckpoint, type CID, type DecodedRecord } from '@colophon/core';
+import { listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
+import type * as BridgeModule from '@colophon/c2pa-bridge';
+import type { CredentialReport, FeedCheckpointRef, IngredientFact } from '@colophon/c2pa-bridge';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { describeRecord } from '../describe.js';
 import { formatTime, printJson, shortCid, type Io } from '../output.js';
 import { COLOPHON_DIR, findRoot, identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
+
+/**
+ * The bridge (C2PA SDK bindings, X.509) is loaded on first use: every other colophon command
+ * starts without paying for it.
+ */
+let bridge: typeof BridgeModule | undefined;
+async function loadBridge(): Promise<typeof BridgeModule> {
+  bridge ??= await import('@colophon/c2pa-bridge');
+  return bridge;
+}
+function lib(): typeof BridgeModule {
+  if (!bridge) throw new Error('c2pa-bridge used before loadBridge()');
+  return bridge;
+}
 
 const json = () => new Option('--json', 'machine-readable output');
 const as = () => new Option('--as <name>', "identity that signs (default: this machine's identity for the project)");
@@ -55,6 +53,7 @@ async function readOptional(path: string): Promise<Uint8Array | undefined> {
 
 /** Errors from the bridge, as the CLI's exit codes: bad input is usage (2), failed checks are 1. */
 function translate(error: unknown): never {
+  const { FormatError, HistoryError, CaError, SdkError } = lib();
   if (error instanceof FormatError || error instanceof HistoryError || error instanceof CaError) throw new UsageError(error.message);
   if (error instanceof SdkError) throw new CheckFailedError(error.message);
   throw error;
@@ -76,6 +75,7 @@ function defaultCaKeyName(ws: Workspace): string {
 }
 
 export async function caInit(cwd: string, options: { name?: string; key?: string; json?: boolean }, io: Io): Promise<void> {
+  const { ProjectCa } = await loadBridge();
   const ws = await openWorkspace(cwd);
   const ca = new ProjectCa(ws.dir);
   const keyName = options.key ?? defaultCaKeyName(ws);
@@ -90,6 +90,7 @@ export async function caInit(cwd: string, options: { name?: string; key?: string
 }
 
 export async function caIssue(cwd: string, id: string, options: { name?: string; json?: boolean }, io: Io): Promise<void> {
+  const { ProjectCa } = await loadBridge();
   const ws = await openWorkspace(cwd);
   let did: string;
   let commonName = options.name;
@@ -101,7 +102,7 @@ export async function caIssue(cwd: string, id: string, options: { name?: string;
     commonName ??= id;
   }
   commonName ??= `${did.slice(0, 16)}…${did.slice(-4)}`;
-  const issued = await guarded(() => new ProjectCa(ws.dir).issue(ws.keys, did, commonName!));
+  const issued = await guarded(() => new ProjectCa(ws.dir).issue(ws.keys, did, commonName!, ws.project.name));
   if (options.json) return printJson(io, { did, subject: issued.leaf.subject, issuer: issued.leaf.issuer, notAfter: issued.leaf.notAfter.toISOString(), chain: issued.path });
   io.out(`Issued a signing certificate for ${commonName} (${did})`);
   io.out(`  subject: ${issued.leaf.subject}, issued by ${issued.leaf.issuer}, valid until ${issued.leaf.notAfter.toISOString()}`);
@@ -121,7 +122,37 @@ export interface ExportC2paOptions {
   json?: boolean;
 }
 
+/**
+ * The newest stored checkpoint of each feed whose signature verifies; a note that does not open is
+ * left out (and said so), since the credentials must only claim what can be checked.
+ */
+async function feedCheckpoints(ws: Workspace, io: Io): Promise<FeedCheckpointRef[]> {
+  const out: FeedCheckpointRef[] = [];
+  for (const did of await ws.feeds.signers()) {
+    const newest = (await listCheckpointFiles(ws.dir, did)).pop();
+    if (!newest) continue;
+    try {
+      const checkpoint = openFeedCheckpoint(await readFile(newest.path, 'utf8'), { did, genesis: ws.project.id });
+      out.push({ signer: did, size: checkpoint.size, rootHash: checkpoint.rootHash });
+    } catch (error) {
+      io.err(`warning: checkpoint ${relative(ws.root, newest.path)} does not verify (${(error as Error).message}); it is left out of the credentials`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The attribution module's human share when it measured one (characters or layer properties);
+ * when it could only count steps, the bridge's own step count stands, labelled as such.
+ */
+async function measuredHumanShare(ws: Workspace, asset: string): Promise<number | undefined> {
+  if ((await ws.feeds.query({ asset })).length === 0) return undefined;
+  const attribution = await guarded(() => loadAssetAttribution(ws.feeds, { asset }));
+  return attribution.kind === 'steps' ? undefined : attribution.humanShare;
+}
+
 export async function exportC2paCommand(cwd: string, options: ExportC2paOptions, io: Io): Promise<void> {
+  const { assetFormat, ProjectCa, exportC2pa, sidecarPathFor } = await loadBridge();
   const input = resolve(cwd, options.in);
   const output = resolve(cwd, options.out);
   const bytes = await readInput(input, '--in');
@@ -132,6 +163,8 @@ export async function exportC2paCommand(cwd: string, options: ExportC2paOptions,
   const { name, identity } = await signingIdentity(ws, options.as);
   const ca = new ProjectCa(ws.dir);
   const signer = await guarded(() => ca.signerChain(identity, name));
+  const checkpoints = await feedCheckpoints(ws, io);
+  const humanShare = await measuredHumanShare(ws, options.asset);
   const result = await guarded(() =>
     exportC2pa({
       store: ws.feeds,
@@ -143,6 +176,8 @@ export async function exportC2paCommand(cwd: string, options: ExportC2paOptions,
       identity,
       chain: signer.chain,
       disclosePrompts: options.disclosePrompts ?? false,
+      humanShare,
+      checkpoints,
     }),
   );
   const sidecarPath = result.sidecar ? resolve(cwd, options.sidecar ?? sidecarPathFor(options.out)) : undefined;
@@ -201,21 +236,22 @@ async function anchorsFor(cwd: string, anchorsPath: string | undefined): Promise
     const text = new TextDecoder().decode(await readInput(path, '--anchors'));
     let certificates: Uint8Array[];
     try {
-      certificates = certificatesFromPem(text, path);
+      certificates = lib().certificatesFromPem(text, path);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    return { pem: certificates.map(toPem).join(''), from: anchorsPath };
+    return { pem: certificates.map(lib().toPem).join(''), from: anchorsPath };
   }
   const root = await findRoot(cwd);
   if (root) {
-    const pem = await new ProjectCa(join(root, COLOPHON_DIR)).anchorPem().catch(() => undefined);
+    const pem = await new (lib().ProjectCa)(join(root, COLOPHON_DIR)).anchorPem().catch(() => undefined);
     if (pem) return { pem, from: "this project's CA" };
   }
   return { from: 'none' };
 }
 
 async function readFileCredentials(cwd: string, file: string, sidecarOption: string | undefined, anchors: Anchors): Promise<{ path: string; bytes: Uint8Array; report: CredentialReport; sidecarPath?: string }> {
+  const { assetFormat, readCredentials, sidecarPathFor } = lib();
   const path = resolve(cwd, file);
   const bytes = await readInput(path, 'file');
   const format = await guarded(async () => assetFormat(path, bytes));
@@ -250,7 +286,7 @@ function sourceTypeWords(uri: string | undefined): string | undefined {
 
 function reportJson(report: CredentialReport, anchors: Anchors, sidecarPath?: string): Record<string, unknown> {
   const { store: _store, validationResults: _validation, format, ...rest } = report;
-  return { ...rest, format: format.mime, explanation: explainState(report), anchors: anchors.from, ...(sidecarPath ? { sidecarPath } : {}) };
+  return { ...rest, format: format.mime, explanation: lib().explainState(report), anchors: anchors.from, ...(sidecarPath ? { sidecarPath } : {}) };
 }
 
 function stateHeadline(report: CredentialReport): string {
@@ -269,21 +305,21 @@ function stateHeadline(report: CredentialReport): string {
 function printIngredients(io: Io, ingredients: IngredientFact[], indent: string): void {
   for (const i of ingredients) {
     const problems = i.codes?.filter((c) => !c.endsWith('.untrusted')) ?? [];
-    const state = i.manifest ? (problems.length ? `credentials INVALID (${problems.join(', ')})` : `has credentials${i.claimGenerator ? ` from ${i.claimGenerator}` : ''}`) : 'no credentials';
-    io.out(`${indent}- ${i.title ?? '(untitled)'} [${i.relationship ?? 'ingredient'}] ${i.format ?? ''} — ${state}`);
+    const state = i.manifest ? (problems.length ? ` — credentials INVALID (${problems.join(', ')})` : ` — has credentials${i.claimGenerator ? ` from ${i.claimGenerator}` : ''}`) : i.relationship === 'inputTo' ? '' : ' — no credentials of its own';
+    io.out(`${indent}- ${i.title ?? '(untitled)'} [${i.relationship ?? 'ingredient'}]${i.format ? ` ${i.format}` : ''}${state}`);
     if (i.ingredients) printIngredients(io, i.ingredients, `${indent}  `);
   }
 }
 
 function printReport(io: Io, file: string, report: CredentialReport, anchors: Anchors, sidecarPath?: string): void {
   io.out(`${file}: ${stateHeadline(report)}`);
-  io.out(`  ${explainState(report)}`);
+  io.out(`  ${lib().explainState(report)}`);
   if (report.state === 'none') {
-    if (report.format.carriage === 'sidecar') io.out(`  (text files carry credentials in a sidecar; none was found at ${basename(sidecarPathFor(file))})`);
+    if (report.format.carriage === 'sidecar') io.out(`  (text files carry credentials in a sidecar; none was found at ${basename(lib().sidecarPathFor(file))})`);
     return;
   }
   if (sidecarPath) io.out(`  sidecar: ${sidecarPath} — the text ${report.sidecar?.dataHash === 'match' ? 'matches' : 'does NOT match'} the hash signed in it`);
-  if (report.signer) io.out(`  signed by: ${report.signer.commonName ?? '?'}${report.signer.issuer ? ` (issuer ${report.signer.issuer})` : ''}${report.signer.alg ? `, ${report.signer.alg}` : ''}${report.signer.time ? `, at ${report.signer.time}` : ''}`);
+  if (report.signer) io.out(`  signed by: ${report.signer.commonName ?? '?'}${report.signer.issuer ? ` (${report.signer.issuer})` : ''}${report.signer.alg ? `, ${report.signer.alg}` : ''}${report.signer.time ? `, at ${report.signer.time}` : ''}`);
   io.out(`  trust anchors: ${anchors.from}`);
   if (report.claimGenerator) io.out(`  made with: ${report.claimGenerator}`);
   const overall = sourceTypeWords(report.digitalSourceType);
@@ -312,6 +348,7 @@ function printReport(io: Io, file: string, report: CredentialReport, anchors: An
 }
 
 export async function verifyAsset(cwd: string, file: string, options: { sidecar?: string; anchors?: string; json?: boolean }, io: Io): Promise<void> {
+  await loadBridge();
   const anchors = await anchorsFor(cwd, options.anchors);
   const { report, sidecarPath } = await readFileCredentials(cwd, file, options.sidecar, anchors);
   if (options.json) printJson(io, reportJson(report, anchors, sidecarPath));
@@ -328,6 +365,7 @@ async function ledgerKnowledge(ws: Workspace, content: CID): Promise<DecodedReco
 }
 
 export async function inspect(cwd: string, file: string, options: { sidecar?: string; json?: boolean }, io: Io): Promise<void> {
+  const { ingestFactsOf } = await loadBridge();
   const anchors = await anchorsFor(cwd, undefined);
   const { bytes, report, sidecarPath } = await readFileCredentials(cwd, file, options.sidecar, anchors);
   const content = contentCid(bytes);
@@ -354,6 +392,7 @@ export async function inspect(cwd: string, file: string, options: { sidecar?: st
 // colophon ingest FILE
 
 export async function ingest(cwd: string, file: string, options: { asset?: string; sidecar?: string; as?: string; json?: boolean }, io: Io): Promise<void> {
+  const { assetFormat, sidecarPathFor, ingestFile } = await loadBridge();
   const path = resolve(cwd, file);
   const bytes = await readInput(path, 'file');
   const format = await guarded(async () => assetFormat(path, bytes));
@@ -384,11 +423,16 @@ export async function ingest(cwd: string, file: string, options: { asset?: strin
 
 // ---------------------------------------------------------------------------------------------
 
+export interface RegisterC2paOptions {
+  /** Also add the top-level `export-c2pa` (default true); pass false once `export c2pa` is mounted with addExportC2paCommand. */
+  topLevelExport?: boolean;
+}
+
 /**
  * Adds `ca init`, `ca issue`, `export-c2pa`, `verify-asset`, `ingest` and `inspect` to `program`.
  * The export command can also be mounted elsewhere with addExportC2paCommand.
  */
-export function registerC2paCommands(program: Command, cwd: string, io: Io): void {
+export function registerC2paCommands(program: Command, cwd: string, io: Io, options: RegisterC2paOptions = {}): void {
   const ca = program.command('ca').description("the project's certificate authority, for trusted Content Credentials");
   ca.command('init')
     .description('create the project CA (its key stays in your key store; only its certificate goes in .colophon/ca/)')
@@ -401,7 +445,7 @@ export function registerC2paCommands(program: Command, cwd: string, io: Io): voi
     .option('--name <name>', 'the name in the certificate (default: the identity name)')
     .addOption(json())
     .action((id, o) => caIssue(cwd, id, o, io));
-  addExportC2paCommand(program, 'export-c2pa', cwd, io);
+  if (options.topLevelExport ?? true) addExportC2paCommand(program, 'export-c2pa', cwd, io);
   program
     .command('verify-asset <file>')
     .description("check a file's Content Credentials (exit 1 when invalid or absent)")

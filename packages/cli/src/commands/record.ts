@@ -1,4 +1,5 @@
 import { commitText, isRecordKind, parseCid, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent } from '@colophon/core';
+import { resolve } from 'node:path';
 import { contentCidOfFile } from '@colophon/core/node';
 import { UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
@@ -55,7 +56,7 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   if (options.asset) contribution.asset = options.asset;
   if (options.file) {
     try {
-      contribution.out = await contentCidOfFile(options.file);
+      contribution.out = await contentCidOfFile(resolve(cwd, options.file));
     } catch {
       throw new UsageError(`cannot read --file ${options.file}`);
     }
