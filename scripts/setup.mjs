@@ -5,11 +5,16 @@ import { readFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
 const { packageManager } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
-const pnpm = (...args) =>
-  execFileSync('npx', ['-y', packageManager, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 
-const quiet = process.argv.includes('--quiet');
-if (!quiet) console.error(`[setup] installing with ${packageManager} (locked versions)…`);
-pnpm('install', '--frozen-lockfile', '--reporter=silent');
-if (!quiet) console.error('[setup] building packages…');
-pnpm('-r', '--reporter=silent', 'run', 'build');
+function pnpm(step, ...args) {
+  console.error(`[setup] ${step}…`);
+  try {
+    execFileSync('npx', ['-y', packageManager, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch {
+    console.error(`[setup] failed while ${step} (see the output above); nothing else was run.`);
+    process.exit(1);
+  }
+}
+
+pnpm(`installing the locked dependencies with ${packageManager}`, 'install', '--frozen-lockfile', '--reporter=silent');
+pnpm('building the packages', '-r', '--reporter=silent', 'run', 'build');
