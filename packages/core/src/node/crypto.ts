@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import type { CryptoBackend } from '../crypto/backend.js';
 
@@ -29,13 +30,16 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
   return key;
 }
 
+// crypto.hash (Node >= 20.12) skips the Hash object that createHash builds for every call.
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+
 function toBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 export const nodeCryptoBackend: CryptoBackend = {
   name: 'node:crypto',
-  sha256: (data) => toBytes(createHash('sha256').update(data).digest()),
+  sha256: (data) => toBytes(oneShotHash ? oneShotHash('sha256', data, 'buffer') : createHash('sha256').update(data).digest()),
   ed25519PublicKey(seed) {
     const spki = createPublicKey(privateKeyObject(seed)).export({ format: 'der', type: 'spki' });
     return toBytes(spki.subarray(SPKI_PREFIX.length));

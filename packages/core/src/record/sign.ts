@@ -2,7 +2,7 @@ import type { CID } from 'multiformats/cid';
 import { recordCid } from '../cid.js';
 import { RecordError } from '../errors.js';
 import { verifySignature, type SigningIdentity } from '../identity/identity.js';
-import { encodeRecordFields } from './encoding.js';
+import { encodeRecordFields, encodeUnsignedRecord, spliceSignature } from './encoding.js';
 import type { ContributionRecord, RecordFields, UnsignedRecord } from './types.js';
 import { CONTRIBUTION_RECORD_VERSION } from './types.js';
 import { assertValidRecord } from './validate.js';
@@ -31,14 +31,18 @@ export function signRecord(fields: RecordFields, signer: SigningIdentity): Signe
   }
   const unsigned: UnsignedRecord = { v: CONTRIBUTION_RECORD_VERSION, ...fields };
   assertValidRecord(unsigned, `${fields.kind} record`, { requireSignature: false });
-  const sig = signer.sign(signatureMessage(encodeRecordFields(unsigned)));
-  const record: ContributionRecord = { ...unsigned, sig };
-  const bytes = encodeRecordFields(record);
+  // The message is written behind the domain prefix in one go, and the signed bytes are spliced
+  // from it (the same map plus the sig entry) instead of encoding the record a second time.
+  const message = encodeUnsignedRecord(unsigned, DOMAIN_BYTES);
+  const sig = signer.sign(message.bytes);
+  // `unsigned` is this function's own copy of the fields: it becomes the signed record.
+  const record = unsigned as ContributionRecord;
+  record.sig = sig;
+  const bytes = spliceSignature(message, sig) ?? encodeRecordFields(record);
   return { record, bytes, cid: recordCid(bytes) };
 }
 
 /** True when the record's signature is valid for its `by` did over its own fields. */
 export function verifyRecordSignature(record: ContributionRecord): boolean {
-  const { sig, ...unsigned } = record;
-  return verifySignature(record.by, signatureMessage(encodeRecordFields(unsigned)), sig);
+  return verifySignature(record.by, encodeUnsignedRecord(record, DOMAIN_BYTES).bytes, record.sig);
 }
