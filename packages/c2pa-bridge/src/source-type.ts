@@ -3,20 +3,10 @@
  * it (https://cv.iptc.org/newscodes/digitalsourcetype/). Also the stand-in human/AI share that
  * counts steps, until the attribution module supplies the real per-character figure.
  */
-import type { ContributionRecord } from '@colophon/core';
+import { DIGITAL_SOURCE_TYPES, type ContributionRecord } from '@colophon/core';
 
-const IPTC = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
-
-export const DIGITAL_SOURCE_TYPE = {
-  /** Made by people with digital tools. */
-  digitalCreation: `${IPTC}digitalCreation`,
-  /** A trained model's output. */
-  trainedAlgorithmicMedia: `${IPTC}trainedAlgorithmicMedia`,
-  /** People's work combined with a trained model's output (e.g. a person edited AI output). */
-  compositeWithTrainedAlgorithmicMedia: `${IPTC}compositeWithTrainedAlgorithmicMedia`,
-  /** Made purely by an algorithm not trained on data (a script, a generator tool). */
-  algorithmicMedia: `${IPTC}algorithmicMedia`,
-} as const;
+/** The IPTC terms, shared with the attribution module so the two never disagree on a URI. */
+export const DIGITAL_SOURCE_TYPE = DIGITAL_SOURCE_TYPES;
 
 export type DigitalSourceType = (typeof DIGITAL_SOURCE_TYPE)[keyof typeof DIGITAL_SOURCE_TYPE];
 

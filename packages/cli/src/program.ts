@@ -3,6 +3,7 @@ import { attribute } from './commands/attribute.js';
 import { addExportC2paCommand, registerC2paCommands } from './commands/c2pa.js';
 import { exportCar, importCar } from './commands/car.js';
 import { demo } from './commands/demo.js';
+import { registerGovernanceCommands } from './commands/governance.js';
 import { idList, idNew } from './commands/id.js';
 import { init } from './commands/init.js';
 import { member } from './commands/member.js';
@@ -10,7 +11,7 @@ import { record } from './commands/record.js';
 import { log, show } from './commands/show.js';
 import { registerTransparencyCommands } from './commands/transparency.js';
 import { verify } from './commands/verify.js';
-import { CheckFailedError, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './output.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -94,6 +95,7 @@ function build(cwd: string, io: Io): Command {
   addExportC2paCommand(exportCommand, 'c2pa', cwd, io);
   registerC2paCommands(program, cwd, io, { topLevelExport: false });
   registerTransparencyCommands(program, cwd, io);
+  registerGovernanceCommands(program, cwd, io);
   return program;
 }
 

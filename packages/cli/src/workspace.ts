@@ -1,15 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { IDENTITY_NAME, parseCid, Project, type CID, type SigningIdentity, type StoredIdentity } from '@colophon/core';
+import { IDENTITY_NAME, parseCid, Project, type CID, type DecodedRecord, type SigningIdentity, type StoredIdentity } from '@colophon/core';
 import { CarFeedStore, FileBlobStore, FileKeyStore, writeFileAtomic } from '@colophon/core/node';
-import { UsageError } from './errors.js';
+import { CheckFailedError, UsageError } from './errors.js';
 
 export const COLOPHON_DIR = '.colophon';
 const PROJECT_FILE = 'project.json';
 const LOCAL_FILE = 'local.json';
 /** Kept out of git: the lock, who "I" am on this machine, and off-ledger personal data. */
-const GITIGNORE = ['ledger.lock', `${LOCAL_FILE}`, 'blobs/', ''].join('\n');
+const GITIGNORE = ['ledger.lock', `${LOCAL_FILE}`, 'blobs/', 'outbox/', ''].join('\n');
 
 interface ProjectFile {
   version: 1;
@@ -65,6 +65,23 @@ export function defaultIdentityName(): string {
   }
   const cleaned = login.replace(/[^a-zA-Z0-9._-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
   return IDENTITY_NAME.test(cleaned) ? cleaned : 'me';
+}
+
+/** A CID given on the command line: a malformed one is a usage error. */
+export function cidArgument(text: string, what = 'CID'): CID {
+  try {
+    return parseCid(text, what);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The record a command names, from this project's ledger. */
+export async function recordArgument(ws: Workspace, text: string): Promise<DecodedRecord> {
+  const cid = cidArgument(text);
+  const found = await ws.feeds.get(cid);
+  if (!found) throw new CheckFailedError(`record ${cid} is not in this project`);
+  return found;
 }
 
 export interface ProjectLocation {

@@ -59,3 +59,5 @@ export {
   type VerifiedInclusion,
 } from './ledger/checkpoints.js';
 export * from './attribution/index.js';
+export * from './contracts/index.js';
+export * from './lineage/index.js';

@@ -1,9 +1,9 @@
-import { commitText, isRecordKind, parseCid, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent } from '@colophon/core';
+import { commitText, isRecordKind, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent } from '@colophon/core';
 import { resolve } from 'node:path';
 import { contentCidOfFile } from '@colophon/core/node';
 import { UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
-import { openWorkspace, signingIdentity } from '../workspace.js';
+import { cidArgument, openWorkspace, signingIdentity } from '../workspace.js';
 
 export interface RecordOptions {
   asset?: string;
@@ -30,13 +30,7 @@ export function parseModel(text: string): { provider: string; name: string; vers
 
 function parseCids(values: string[] | undefined, option: string): CID[] | undefined {
   if (!values || values.length === 0) return undefined;
-  return values.map((value) => {
-    try {
-      return parseCid(value, `${option} value`);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  });
+  return values.map((value) => cidArgument(value, `${option} value`));
 }
 
 export async function record(cwd: string, kind: string, options: RecordOptions, io: Io): Promise<void> {

@@ -1,19 +1,12 @@
-import { parseCid, type DecodedRecord } from '@colophon/core';
-import { CheckFailedError, UsageError } from '../errors.js';
+import type { DecodedRecord } from '@colophon/core';
 import { describeRecord, who } from '../describe.js';
 import { formatTime, printJson, shortCid, type Io } from '../output.js';
-import { identityNames, openWorkspace } from '../workspace.js';
+import { cidArgument, identityNames, openWorkspace, recordArgument } from '../workspace.js';
 
 export async function show(cwd: string, cidText: string, options: { json?: boolean }, io: Io): Promise<void> {
-  let cid;
-  try {
-    cid = parseCid(cidText);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  cidArgument(cidText);
   const ws = await openWorkspace(cwd);
-  const found = await ws.feeds.get(cid);
-  if (!found) throw new CheckFailedError(`record ${cid} is not in this project`);
+  const found = await recordArgument(ws, cidText);
   if (options.json) return printJson(io, { cid: found.cid, bytes: found.bytes.length, record: found.record });
   const names = await identityNames(ws.keys);
   const r = found.record;

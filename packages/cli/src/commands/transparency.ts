@@ -6,12 +6,10 @@ import {
   base64Encode,
   isDidKey,
   openFeedCheckpoint,
-  parseCid,
   proveConsistency,
   proveInclusion,
   verifyConsistencyBundle,
   verifyInclusionBundle,
-  type CID,
   type ConsistencyBundle,
   type DecodedRecord,
   type FeedCheckpoint,
@@ -23,7 +21,7 @@ import { checkpointFeed, listCheckpointFiles, writeFileAtomic } from '@colophon/
 import { who } from '../describe.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
-import { identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
+import { cidArgument, identityNames, openWorkspace, recordArgument, signingIdentity, type Workspace } from '../workspace.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -91,15 +89,9 @@ async function checkpoint(cwd: string, options: { as?: string; witness?: string[
 }
 
 async function prove(cwd: string, cidText: string, options: { out?: string; json?: boolean }, io: Io): Promise<void> {
-  let cid: CID;
-  try {
-    cid = parseCid(cidText);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const cid = cidArgument(cidText);
   const ws = await openWorkspace(cwd);
-  const found = await ws.feeds.get(cid);
-  if (!found) throw new CheckFailedError(`record ${cid} is not in this project`);
+  const found = await recordArgument(ws, cidText);
   const did = found.record.by;
   const records = await feedRecords(ws, did);
   const leafIndex = records.findIndex((r) => r.cid.equals(cid));

@@ -18,3 +18,5 @@ export function useNodeCrypto(): void {
 export { feedBlocks } from './feed-blocks.js';
 export { parallelSignatureVerifier } from './parallel-verify.js';
 export { checkpointDirectory, checkpointFeed, collectCheckpointedFeeds, listCheckpointFiles, verifyCheckpointFiles, type CheckpointCheckOptions, type CheckpointFile } from './checkpoint-files.js';
+export * from './payouts/index.js';
+export * from './pipeline/index.js';

@@ -1,0 +1,348 @@
+// colophon contract add | gate | approve | reject | check | settle | payouts
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import {
+  ContractError,
+  RoleRequiredError,
+  approveAsset,
+  contractFor,
+  contractFromJson,
+  parseCid,
+  readContract,
+  recordCheck,
+  recordContract,
+  recordGate,
+  rejectAsset,
+  replayGate,
+  replaySettlement,
+  settleAsset,
+  type GateEvaluation,
+  type GateVerdict,
+  type SettleResult,
+} from '@colophon/core';
+import { runPayouts, statementAdapter, webhookAdapter, type PayoutAdapter, type PayoutReport } from '@colophon/core/node';
+import { who } from '../describe.js';
+import { CheckFailedError, UsageError } from '../errors.js';
+import { printJson, shortCid, type Io } from '../output.js';
+import { identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const json = () => new Option('--json', 'machine-readable output');
+const as = () => new Option('--as <name>', "identity that signs (default: this machine's identity for the project)");
+const asset = () => new Option('--asset <asset>', 'the asset, e.g. file:chapters/03.md').makeOptionMandatory();
+
+/** Core's refusals become exit 2 (the command cannot be used this way); failed checks exit 1. */
+async function translate<T>(work: () => Promise<T>, failure: 'usage' | 'check' = 'usage'): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RoleRequiredError) throw new UsageError(error.message);
+    if (error instanceof ContractError) throw failure === 'usage' ? new UsageError(error.message) : new CheckFailedError(error.message);
+    throw error;
+  }
+}
+
+/** Minor units as the currency writes them (EUR 675.00), from ISO 4217 digits where Intl knows them. */
+export function formatAmount(minor: number, currency: string): string {
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // An unknown code: show two decimals, as most currencies have.
+  }
+  const value = BigInt(minor);
+  if (digits === 0) return `${currency} ${value}`;
+  const scale = 10n ** BigInt(digits);
+  return `${currency} ${value / scale}.${(value % scale).toString().padStart(digits, '0')}`;
+}
+
+function verdictLines(verdicts: GateVerdict[], descriptions: Map<string, string>): string[] {
+  const width = Math.max(...verdicts.map((v) => v.name.length));
+  return verdicts.map((v) => {
+    const about = descriptions.get(v.name);
+    return `  ${v.pass ? '✓' : '✗'} ${v.name.padEnd(width)}${about ? `  ${about}` : ''}${v.error ? ` — ${v.error}` : ''}`;
+  });
+}
+
+function printEvaluation(io: Io, evaluation: GateEvaluation, gateCid: string): void {
+  const { contract, verdicts } = evaluation;
+  const descriptions = new Map(contract.payload.gates.map((g) => [g.name, g.description ?? g.expr]));
+  io.out(`Contract "${contract.payload.name}" (${shortCid(contract.entry.cid)}) on ${evaluation.asset}${evaluation.final ? `, version ${shortCid(evaluation.final.cid)}` : ''}:`);
+  for (const line of verdictLines(verdicts, descriptions)) io.out(line);
+  const failed = verdicts.filter((v) => !v.pass).length;
+  io.out(failed === 0 ? `All ${verdicts.length} gates pass.` : `${failed} of ${verdicts.length} gates fail.`);
+  io.out(`Gate record ${gateCid} (read ${evaluation.slice.size} records; anyone can re-run it: colophon gate --replay ${gateCid})`);
+}
+
+function printSettlement(io: Io, result: SettleResult, names: Map<string, string>): void {
+  const { payload } = result;
+  io.out(`${result.existing ? 'Already settled' : 'Settled'}: ${formatAmount(payload.budget, payload.currency)} in settle record ${result.record.cid}`);
+  const width = Math.max(...payload.lines.map((l) => who(l.payee, names).length));
+  for (const line of payload.lines) io.out(`  ${who(line.payee, names).padEnd(width)}  ${formatAmount(line.amount, payload.currency).padStart(14)}  (${line.via.join(', ')})`);
+}
+
+function gateJson(evaluation: GateEvaluation, gateCid: unknown) {
+  return {
+    gate: gateCid,
+    asset: evaluation.asset,
+    contract: evaluation.contract.entry.cid,
+    final: evaluation.final?.cid,
+    pass: evaluation.pass,
+    gates: evaluation.verdicts,
+    read: evaluation.slice.size,
+  };
+}
+
+function settlementJson(result: SettleResult) {
+  return { settle: result.record.cid, existing: result.existing, ...result.payload };
+}
+
+async function open(cwd: string, asName: string | undefined): Promise<{ ws: Workspace; name: string; identity: Awaited<ReturnType<typeof signingIdentity>>['identity'] }> {
+  const ws = await openWorkspace(cwd);
+  const { name, identity } = await signingIdentity(ws, asName);
+  return { ws, name, identity };
+}
+
+async function contractAdd(cwd: string, file: string, options: { asset?: string; as?: string; json?: boolean }, io: Io): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read contract file ${file}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const contract = await translate(async () => contractFromJson(value));
+  if (options.asset) contract.asset = options.asset;
+  const { ws, identity } = await open(cwd, options.as);
+  const stored = await translate(() => recordContract(ws.project, identity, contract));
+  if (options.json) return printJson(io, { cid: stored.cid, asset: contract.asset ?? null, name: contract.payload.name, gates: contract.payload.gates.map((g) => g.name), payout: contract.payload.payout ?? null });
+  io.out(`Contract "${contract.payload.name}" recorded: ${stored.cid}`);
+  io.out(`  governs: ${contract.asset ?? 'every asset without a contract of its own'}`);
+  io.out(`  gates:   ${contract.payload.gates.map((g) => g.name).join(', ')}`);
+  const payout = contract.payload.payout;
+  if (payout) io.out(`  payout:  ${formatAmount(payout.budget, payout.currency)} by ${Object.entries(payout.weights).map(([c, w]) => `${c} ${w}`).join(', ')}${payout.upstreamBasisPoints ? `, ${payout.upstreamBasisPoints / 100}% to ingredients` : ''}`);
+}
+
+async function contractShow(cwd: string, options: { asset: string; json?: boolean }, io: Io): Promise<void> {
+  const ws = await openWorkspace(cwd);
+  const entry = await contractFor(ws.feeds, options.asset, ws.project.owner);
+  if (!entry) throw new CheckFailedError(`no contract governs asset "${options.asset}"`);
+  const contract = await translate(async () => readContract(entry), 'check');
+  if (options.json) return printJson(io, { cid: entry.cid, asset: entry.record.asset ?? null, ...contract.payload });
+  io.out(`Contract "${contract.payload.name}" (${entry.cid}) governs ${options.asset}${entry.record.asset ? '' : ' (project-wide)'}:`);
+  for (const gate of contract.payload.gates) io.out(`  ${gate.name}: ${gate.expr}${gate.description ? `  — ${gate.description}` : ''}`);
+  const payout = contract.payload.payout;
+  if (payout) io.out(`  payout: ${formatAmount(payout.budget, payout.currency)}; weights ${JSON.stringify(payout.weights)}${payout.upstreamBasisPoints ? `; upstream ${payout.upstreamBasisPoints} basis points` : ''}`);
+}
+
+async function replay(cwd: string, cidText: string, options: { json?: boolean }, io: Io): Promise<void> {
+  let cid;
+  try {
+    cid = parseCid(cidText, '--replay');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const ws = await openWorkspace(cwd);
+  const found = await ws.feeds.get(cid);
+  if (!found) throw new UsageError(`record ${cid} is not in this project`);
+  if (found.record.kind !== 'gate' && found.record.kind !== 'settle') throw new UsageError(`record ${cid} is a ${found.record.kind} record; --replay takes a gate or settle record`);
+  const report: { ok: boolean; differences: string[] } = await translate(
+    async () => (found.record.kind === 'gate' ? await replayGate(found, ws.feeds) : await replaySettlement(found, ws.feeds)),
+    'check',
+  );
+  if (options.json) printJson(io, { kind: found.record.kind, ...report });
+  else {
+    io.out(report.ok ? `Replayed ${found.record.kind} record ${cid}: same result.` : `Replayed ${found.record.kind} record ${cid}: DIFFERENT.`);
+    for (const difference of report.differences) io.out(`  ✗ ${difference}`);
+  }
+  if (!report.ok) throw new CheckFailedError('');
+}
+
+async function gate(cwd: string, options: { asset?: string; replay?: string; as?: string; json?: boolean }, io: Io): Promise<void> {
+  if (options.replay) return replay(cwd, options.replay, options, io);
+  if (!options.asset) throw new UsageError('give --asset ASSET (or --replay CID)');
+  const { ws, identity } = await open(cwd, options.as);
+  const { record, evaluation } = await translate(() => recordGate(ws.project, identity, { asset: options.asset! }));
+  if (options.json) printJson(io, gateJson(evaluation, record.cid));
+  else printEvaluation(io, evaluation, record.cid.toString());
+  if (!evaluation.pass) throw new CheckFailedError('');
+}
+
+async function approve(cwd: string, options: { asset: string; as?: string; json?: boolean }, io: Io): Promise<void> {
+  const { ws, name, identity } = await open(cwd, options.as);
+  const result = await translate(() => approveAsset(ws.project, identity, { asset: options.asset }));
+  if (options.json) {
+    printJson(io, {
+      approval: result.approval.cid,
+      version: result.approval.record.links![0],
+      gate: result.gate ? gateJson(result.gate.evaluation, result.gate.record.cid) : null,
+      settlement: result.settlement ? settlementJson(result.settlement) : null,
+      ...(result.settleError ? { settleError: result.settleError } : {}),
+    });
+    if (result.settleError) throw new CheckFailedError('');
+    return;
+  }
+  io.out(`${name} approved ${options.asset} (version ${shortCid(result.approval.record.links![0]!)}): ${result.approval.cid}`);
+  if (!result.gate) {
+    io.out('No contract governs this asset: nothing to evaluate or settle.');
+    return;
+  }
+  printEvaluation(io, result.gate.evaluation, result.gate.record.cid.toString());
+  if (result.settlement) printSettlement(io, result.settlement, await identityNames(ws.keys));
+  else if (result.settleError) throw new CheckFailedError(`approved, but not settled: ${result.settleError}`);
+  else if (result.gate.evaluation.pass) io.out('The contract has no payout rule: nothing to settle.');
+  else io.out('Not settled: every gate must pass first.');
+}
+
+async function reject(cwd: string, options: { asset: string; reason?: string; as?: string; json?: boolean }, io: Io): Promise<void> {
+  const { ws, name, identity } = await open(cwd, options.as);
+  const record = await translate(() => rejectAsset(ws.project, identity, { asset: options.asset, ...(options.reason ? { reason: options.reason } : {}) }));
+  if (options.json) return printJson(io, { rejection: record.cid, version: record.record.links![0], reason: options.reason ?? null });
+  io.out(`${name} rejected ${options.asset} (version ${shortCid(record.record.links![0]!)})${options.reason ? `: ${options.reason}` : ''}: ${record.cid}`);
+}
+
+function number(text: string, option: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${option} "${text}" must be a number, e.g. 0.86`);
+  return value;
+}
+
+async function check(cwd: string, options: { asset: string; name: string; score: string; threshold?: string; flag?: string[]; tool?: string; as?: string; json?: boolean }, io: Io): Promise<void> {
+  const score = number(options.score, '--score');
+  const threshold = options.threshold === undefined ? undefined : number(options.threshold, '--threshold');
+  let tool: { name: string; version: string } | undefined;
+  if (options.tool) {
+    const match = /^([^@\s]+)@(\S+)$/.exec(options.tool);
+    if (!match) throw new UsageError(`--tool "${options.tool}" must look like name@version, e.g. brand-checker@1.2`);
+    tool = { name: match[1]!, version: match[2]! };
+  }
+  const { ws, identity } = await open(cwd, options.as);
+  const { record, result } = await translate(() =>
+    recordCheck(ws.project, identity, { asset: options.asset, name: options.name, score, ...(threshold === undefined ? {} : { threshold }), ...(options.flag ? { flags: options.flag } : {}), ...(tool ? { tool } : {}) }),
+  );
+  if (options.json) return printJson(io, { cid: record.cid, asset: options.asset, ...result });
+  io.out(`Check ${result.name} on ${options.asset}: score ${result.score}${result.threshold === undefined ? '' : ` (threshold ${result.threshold})`} — ${result.pass ? 'pass' : 'FAIL'}${result.flags ? `; flags: ${result.flags.join(', ')}` : ''}: ${record.cid}`);
+}
+
+async function settle(cwd: string, options: { asset: string; as?: string; json?: boolean }, io: Io): Promise<void> {
+  const { ws, identity } = await open(cwd, options.as);
+  const result = await translate(() => settleAsset(ws.project, identity, { asset: options.asset }), 'check');
+  if (options.json) return printJson(io, settlementJson(result));
+  printSettlement(io, result, await identityNames(ws.keys));
+}
+
+function positiveInteger(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`${option} "${text}" must be a positive integer`);
+  return value;
+}
+
+async function payouts(cwd: string, options: { webhook?: string[]; statement?: string[]; timeout?: string; attempts?: string; json?: boolean }, io: Io): Promise<void> {
+  const ws = await openWorkspace(cwd);
+  const timeoutMs = positiveInteger(options.timeout, '--timeout', 10_000);
+  const adapters: PayoutAdapter[] = [];
+  try {
+    for (const url of options.webhook ?? []) adapters.push(webhookAdapter(url, { timeoutMs }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  for (const folder of options.statement ?? []) adapters.push(statementAdapter(folder));
+  const names = await identityNames(ws.keys);
+  const report: PayoutReport = await runPayouts({
+    outboxDir: join(ws.dir, 'outbox'),
+    store: ws.feeds,
+    adapters,
+    timeoutMs,
+    attempts: positiveInteger(options.attempts, '--attempts', 5),
+    signerFor: async (did) => {
+      const name = names.get(did);
+      return name ? ws.keys.get(name) : undefined;
+    },
+  });
+  if (options.json) printJson(io, report);
+  else {
+    if (report.targets.length === 0) io.out('No payout targets yet: give --webhook URL or --statement DIR (they are remembered).');
+    for (const target of report.targets) io.out(`Target ${target}`);
+    for (const d of report.deliveries) {
+      const mark = d.state === 'delivered' ? '✓' : d.state === 'rejected' ? '✗' : '…';
+      const why = d.waiting ?? (d.state !== 'delivered' && d.lastError ? d.lastError : '');
+      io.out(`  ${mark} ${shortCid(d.key)} ${d.asset ?? ''} → ${d.target}: ${d.state} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${why ? ` (${why})` : ''}`);
+    }
+    for (const dup of report.duplicates) io.out(`  ! settle record ${dup} duplicates an earlier settlement and is never paid`);
+  }
+  const undelivered = report.deliveries.filter((d) => d.state !== 'delivered');
+  if (undelivered.length > 0) {
+    throw new CheckFailedError(`${undelivered.length} payout${undelivered.length === 1 ? '' : 's'} not delivered${undelivered.some((d) => d.state === 'pending') ? '; run colophon payouts again to retry' : ''}`);
+  }
+}
+
+/** Adds the governance commands to the `colophon` program. */
+export function registerGovernanceCommands(program: Command, cwd: string, io: Io): void {
+  const contract = program.command('contract').description('contracts: gates in CEL and payout rules (recorded by the owner)');
+  contract
+    .command('add <file>')
+    .description('check a contract file (JSON: {name, asset?, gates, payout?}) and record it')
+    .option('--asset <asset>', 'the asset it governs (overrides the file; default: every asset without its own)')
+    .addOption(as())
+    .addOption(json())
+    .action((file, o) => contractAdd(cwd, file, o, io));
+  contract.command('show').description('the contract that governs an asset').addOption(asset()).addOption(json()).action((o) => contractShow(cwd, o, io));
+  program
+    .command('gate')
+    .description("evaluate the asset's contract and record the verdict (exit 1 when a gate fails)")
+    .option('--asset <asset>', 'the asset')
+    .option('--replay <cid>', 're-run a gate or settle record from the records it lists and compare')
+    .addOption(as())
+    .addOption(json())
+    .action((o) => gate(cwd, o, io));
+  program
+    .command('approve')
+    .description("approve the asset's final version (directors only); evaluates gates and settles when they pass")
+    .addOption(asset())
+    .addOption(as())
+    .addOption(json())
+    .action((o) => approve(cwd, o, io));
+  program
+    .command('reject')
+    .description("reject the asset's final version (directors only)")
+    .addOption(asset())
+    .option('--reason <text>', 'why')
+    .addOption(as())
+    .addOption(json())
+    .action((o) => reject(cwd, o, io));
+  program
+    .command('check')
+    .description("record an automated check's result on the asset's final version (e.g. a brand score)")
+    .addOption(asset())
+    .requiredOption('--name <name>', 'the check, e.g. brand')
+    .requiredOption('--score <number>', 'the score it gave')
+    .option('--threshold <number>', 'pass when score >= threshold')
+    .option('--flag <flag>', 'a finding gates may refuse, e.g. pii (repeatable)', collect)
+    .option('--tool <name@version>', 'the tool that ran the check')
+    .addOption(as())
+    .addOption(json())
+    .action((o) => check(cwd, o, io));
+  program
+    .command('settle')
+    .description('settle the asset under its contract (once; again prints the existing settlement)')
+    .addOption(asset())
+    .addOption(as())
+    .addOption(json())
+    .action((o) => settle(cwd, o, io));
+  program
+    .command('payouts')
+    .description('pay settlements out through the outbox (.colophon/outbox): webhooks and statement files, each exactly once')
+    .option('--webhook <url>', 'POST signed settlements here (repeatable; remembered)', collect)
+    .option('--statement <dir>', 'write JSON + CSV statements here (repeatable; remembered)', collect)
+    .option('--timeout <ms>', 'webhook timeout per attempt (default 10000)')
+    .option('--attempts <n>', 'attempts per payout in this run (default 5)')
+    .addOption(json())
+    .action((o) => payouts(cwd, o, io));
+}

@@ -1,0 +1,31 @@
+import { ColophonError } from '../errors.js';
+
+/**
+ * A contract, gate or settlement that cannot be used: bad CEL (with `line`/`column` of the
+ * problem in the gate's source), a payout rule that does not add up, a view too large to
+ * evaluate. `path` names the field (`gates[2].expr`, `payout.weights.ai`).
+ */
+export class ContractError extends ColophonError {
+  constructor(
+    message: string,
+    path = '',
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message, path);
+  }
+}
+
+/** Line and column (1-based, in UTF-16 code units) of an offset in a source text. */
+export function lineColumn(source: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  const end = Math.max(0, Math.min(offset, source.length));
+  for (let i = 0; i < end; i++) {
+    if (source.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: end - start + 1 };
+}
