@@ -135,18 +135,20 @@ class LedgerCheck {
       decoded = decodeRecord(block.bytes, where);
     } catch (error) {
       const claimed = block.cid.toString();
-      const mismatch: boolean = !recordCid(block.bytes).equals(block.cid);
+      const actual = recordCid(block.bytes);
       this.findings.push(
-        mismatch
-          ? { code: 'cid-mismatch', message: `${where}: bytes do not match CID ${claimed}`, source: block.source, cid: claimed }
+        !actual.equals(block.cid)
+          ? { code: 'cid-mismatch', message: `${where}: bytes do not match CID ${claimed} (they hash to ${actual})`, source: block.source, cid: claimed }
           : { code: 'invalid-record', message: (error as Error).message, source: block.source, cid: claimed },
       );
       return undefined;
     }
     const matches: boolean = decoded.cid.equals(block.cid);
     if (!matches) {
+      // Name the record the bytes hold too: when only the CID in front of them was altered, that is the record itself.
       const claimed = block.cid.toString();
-      this.findings.push({ code: 'cid-mismatch', message: `${where}: bytes do not match CID ${claimed}`, source: block.source, cid: claimed });
+      const { by, seq } = decoded.record;
+      this.findings.push({ code: 'cid-mismatch', message: `${where}: bytes do not match CID ${claimed}: they hash to ${decoded.cid}, a record of ${by} at seq ${seq}`, source: block.source, cid: claimed, signer: by, seq });
       return undefined;
     }
     return decoded;

@@ -1,8 +1,10 @@
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CID } from 'multiformats/cid';
+import { decode } from '../cbor/codec.js';
 import type { Finding, RawBlock } from '../ledger/verify.js';
 import { parseCarHeader, splitBlock } from './car-format.js';
-import { readSections } from './feed-file.js';
+import { CorruptFeedError, readSections } from './feed-file.js';
 
 /**
  * Every block of every feed file under `<dir>/feeds`, trusting nothing: damage that stops a file
@@ -24,24 +26,69 @@ export async function* feedBlocks(dir: string, report: (finding: Finding) => voi
       const { size } = await handle.stat();
       const sections = readSections(handle, file, 0, size);
       let first = true;
-      for (;;) {
-        const step = await sections.next();
-        if (step.done) {
-          if (step.value.torn) report({ code: 'invalid-record', source: file, message: `${file}: incomplete final block at byte ${step.value.end} (${size - step.value.end} bytes; a crash mid-append)` });
-          break;
+      let roots: CID[] | undefined;
+      /** Start of the section being read, for messages. */
+      let at = 0;
+      try {
+        for (;;) {
+          const step = await sections.next();
+          if (step.done) {
+            at = step.value.end;
+            if (step.value.torn) report({ code: 'invalid-record', source: file, message: `${file}: incomplete final block at byte ${at} (${size - at} bytes; a crash mid-append)${await claimedCid(handle, at, size)}` });
+            break;
+          }
+          at = step.value.offset;
+          if (first) {
+            first = false;
+            roots = parseCarHeader(step.value.body);
+            continue;
+          }
+          const { cid, data } = splitBlock(step.value.body);
+          if (roots) {
+            checkRoots(file, roots, cid, data, report);
+            roots = undefined;
+          }
+          yield { source: file, position: step.value.offset, cid, bytes: data };
         }
-        if (first) {
-          first = false;
-          parseCarHeader(step.value.body);
-          continue;
-        }
-        const { cid, data } = splitBlock(step.value.body);
-        yield { source: file, position: step.value.offset, cid, bytes: data };
+      } catch (error) {
+        if (error instanceof CorruptFeedError) at = error.offset;
+        report({ code: 'invalid-record', source: file, message: `${file}: unreadable from byte ${at}: ${(error as Error).message}${at > 0 ? await claimedCid(handle, at, size) : ''}` });
       }
     } catch (error) {
       report({ code: 'invalid-record', source: file, message: `${file}: unreadable: ${(error as Error).message}` });
     } finally {
       await handle.close();
     }
+  }
+}
+
+/**
+ * A feed's CAR header has one root, the project: the genesis CID, which is the `proj` of the feed's
+ * first record, or that record itself when it is the genesis. Anything else was written by someone
+ * else or altered. (A first record too damaged to say is reported by the verifier anyway.)
+ */
+function checkRoots(file: string, roots: CID[], cid: CID, data: Uint8Array, report: (finding: Finding) => void): void {
+  let project: CID;
+  try {
+    project = CID.asCID((decode(data) as { proj?: unknown }).proj) ?? cid;
+  } catch {
+    return;
+  }
+  if (roots.length !== 1 || !roots[0]!.equals(project)) {
+    report({ code: 'wrong-project', source: file, message: `${file}: the CAR header names root ${roots.join(', ') || '(none)'}, not the project ${project} of the feed's first record` });
+  }
+}
+
+/** Names the CID a damaged block section at `offset` claims, when its CID bytes can still be read. */
+async function claimedCid(handle: FileHandle, offset: number, size: number): Promise<string> {
+  try {
+    const bytes = new Uint8Array(Math.max(0, Math.min(128, size - offset)));
+    await handle.read(bytes, 0, bytes.length, offset);
+    let i = 0;
+    while (i < 9 && i < bytes.length && bytes[i]! >= 0x80) i++;
+    const [cid] = CID.decodeFirst(bytes.subarray(i + 1));
+    return ` (the block there claims CID ${cid})`;
+  } catch {
+    return '';
   }
 }
