@@ -4,6 +4,8 @@ import { addExportC2paCommand, registerC2paCommands } from './commands/c2pa.js';
 import { exportCar, importCar } from './commands/car.js';
 import { demo } from './commands/demo.js';
 import { registerGovernanceCommands } from './commands/governance.js';
+import { registerLineageCommands, registerLineageExports } from './commands/lineage.js';
+import { registerReportCommand } from './commands/report.js';
 import { idList, idNew } from './commands/id.js';
 import { init } from './commands/init.js';
 import { member } from './commands/member.js';
@@ -93,6 +95,9 @@ function build(cwd: string, io: Io): Command {
     .action((file, o) => importCar(cwd, file, o, io));
   program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(json()).action((o) => verify(cwd, o, io));
   addExportC2paCommand(exportCommand, 'c2pa', cwd, io);
+  registerLineageExports(exportCommand, cwd, io);
+  registerLineageCommands(program, cwd, io);
+  registerReportCommand(program, cwd, io);
   registerC2paCommands(program, cwd, io, { topLevelExport: false });
   registerTransparencyCommands(program, cwd, io);
   registerGovernanceCommands(program, cwd, io);

@@ -223,6 +223,37 @@ function blameLines(result: BlameResult, names: Map<string, string>): string[] {
   return [...lines, ...history];
 }
 
+/** A record in JSON answers: its id and what it is, not its whole body (colophon show has that). */
+function ref(entry: LedgerEntry | undefined, names: Map<string, string>): unknown {
+  if (!entry) return undefined;
+  const facts = nodeFacts(entry, names);
+  return { cid: entry.cid, kind: entry.record.kind, title: facts.title, by: entry.record.by, at: new Date(entry.record.at).toISOString() };
+}
+
+function blameJson(result: BlameResult, names: Map<string, string>): unknown {
+  const point = (c: BlameResult['culprit']) => c && { check: c.check.cid, step: ref(c.step, names), ...c.result, failing: c.failing };
+  const inputs = result.inputs && {
+    step: ref(result.inputs.record, names),
+    agent: result.inputs.agent,
+    prompt: result.inputs.prompt,
+    inputs: result.inputs.inputs.map((i) => ({ ...i.content, producer: ref(i.producer, names) })),
+    links: result.inputs.parents.map((p) => ref(p, names)),
+    output: result.inputs.output,
+  };
+  return {
+    asset: result.asset,
+    check: result.check,
+    threshold: result.threshold,
+    verdict: result.verdict,
+    culprit: point(result.culprit),
+    lastGood: point(result.lastGood),
+    recovered: point(result.recovered),
+    suspects: result.suspects.map((s) => ref(s, names)),
+    inputs,
+    history: result.history.map((c) => point(c)),
+  };
+}
+
 export async function blameCommand(cwd: string, options: BlameCliOptions, io: Io): Promise<void> {
   let threshold: number | undefined;
   if (options.threshold !== undefined) {
@@ -231,7 +262,7 @@ export async function blameCommand(cwd: string, options: BlameCliOptions, io: Io
   }
   const { ws, view, names } = await load(cwd);
   const result = await translate(() => blame(view, { asset: options.asset, check: options.check, blobs: ws.blobs, ...(threshold !== undefined ? { threshold } : {}) }));
-  if (options.json) return printJson(io, result);
+  if (options.json) return printJson(io, blameJson(result, names));
   for (const line of blameLines(result, names)) io.out(line);
 }
 
@@ -260,7 +291,10 @@ function divergeLines(result: DivergeResult, names: Map<string, string>): string
 export async function divergeCommand(cwd: string, runA: string, runB: string, options: { json?: boolean }, io: Io): Promise<void> {
   const { ws, view, names } = await load(cwd);
   const result = await translate(() => diverge(view, runA, runB, { blobs: ws.blobs }));
-  if (options.json) return printJson(io, { ...result, identical: result.first === undefined });
+  if (options.json) {
+    const pair = (p: DivergeResult['pairs'][number]) => ({ key: p.key, a: ref(p.a, names), b: ref(p.b, names), differences: p.differences, uncertain: p.uncertain });
+    return printJson(io, { runA: result.runA, runB: result.runB, stepsA: result.stepsA, stepsB: result.stepsB, identical: result.first === undefined, first: result.first && pair(result.first), pairs: result.pairs.map(pair) });
+  }
   for (const line of divergeLines(result, names)) io.out(line);
 }
 
