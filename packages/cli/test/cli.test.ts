@@ -151,13 +151,32 @@ describe('colophon CLI', () => {
 });
 
 describe('colophon demo', () => {
-  it('plays the studio session and exits 0', async () => {
+  it('plays the whole studio session and leaves the files it names', async () => {
     const { dir: demoDir, keys: demoKeys } = await sandbox();
     await mkdir(demoDir, { recursive: true });
     const result = colophon(demoDir, demoKeys, 'demo', '--dir', demoDir);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Verification: OK — 7 records in 3 feeds/);
-    expect(result.stdout).toMatch(/FAILED, as it should/);
-    expect(result.stdout).toMatch(/rafael approved file:poster\.svg/);
+    const out = result.stdout;
+    expect(out).toMatch(/colophon\/local-generator@1, a built-in local generator standing in for a model/);
+    expect(out).toMatch(/first failed after|failed after/i);
+    expect(out).toMatch(/params\.temperature\s+1\.3\s+→\s+0\.4/);
+    expect(out).toMatch(/All 6 gates pass/);
+    expect(out).toMatch(/Settled: EUR 1500\.00/);
+    expect(out.match(/: Trusted/g)).toHaveLength(2);
+    expect(out).toMatch(/Verified \d+ records in 6 feeds: every signature, chain, link and role checks out/);
+    const studio = join(demoDir, 'studio');
+    const report = await readFile(join(studio, 'out', 'report.html'), 'utf8');
+    expect(report).toMatch(/<svg/);
+    expect(report).toContain('<title>launch.md — Colophon report');
+    expect((await readdir(join(demoDir, 'statements'))).some((f) => f.endsWith('.csv'))).toBe(true);
+    await stat(join(studio, 'out', 'launch.md.c2pa'));
+    // No private key material anywhere in the studio.
+    for (const file of await readdir(join(demoDir, 'keys'))) {
+      const seed = JSON.parse(await readFile(join(demoDir, 'keys', file), 'utf8')).seed as string;
+      for (const entry of await readdir(studio, { recursive: true })) {
+        const path = join(studio, entry);
+        if ((await stat(path)).isFile()) expect((await readFile(path)).toString('latin1')).not.toContain(seed);
+      }
+    }
   });
 });

@@ -145,7 +145,8 @@ export class LedgerSlice {
     for (const e of this.ordered) {
       const { kind } = e.record;
       if (NOT_ASSET_FACTS.has(kind)) continue;
-      const isPrompt = kind === 'intent' || e.record.intent !== undefined;
+      // A pipeline's own prompts (agent.step) are machine-made: the prompts class pays people.
+      const isPrompt = kind !== 'agent.step' && (kind === 'intent' || e.record.intent !== undefined);
       if (isPrompt && (e.record.asset === asset || linkedFromOwn.has(e.cid.toString()))) facts.prompts.push(e);
       if (!VERDICT_KINDS.has(kind) || !related(e)) continue;
       if (kind === 'approve') facts.approvals.push(e);
