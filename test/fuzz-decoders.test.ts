@@ -363,7 +363,7 @@ describe('fuzzing the feed reader (readSections, feedBlocks, CarFeedStore.open) 
           const blocks: RawBlock[] = [];
           const report = await withTimeout('feedBlocks + verifyBlocks', (async () => {
             async function* collect(): AsyncGenerator<RawBlock> {
-              for await (const block of feedBlocks(dir, (f) => readFindings.push(f))) {
+              for await (const block of feedBlocks(dir, (f) => readFindings.push(f), { project: genesis })) {
                 blocks.push(block);
                 yield block;
               }

@@ -67,7 +67,7 @@ export async function importCar(cwd: string, file: string, options: { json?: boo
   if (root) {
     const location = await locateProject(cwd);
     genesis = location.genesis;
-    for await (const block of feedBlocks(location.dir, (f) => readProblems.push(f))) local.push(block);
+    for await (const block of feedBlocks(location.dir, (f) => readProblems.push(f), { project: genesis })) local.push(block);
   } else {
     const geneses = imported.filter((b) => decodeKind(b) === 'project.genesis');
     if (geneses.length !== 1) throw new CheckFailedError(`${file} holds ${geneses.length} project genesis records; expected exactly one to start a project from`);

@@ -19,7 +19,7 @@ export async function verifyWorkspace(cwd: string, progress?: Progress): Promise
   progress?.start(await feedBytes(dir));
   const feedTrees = new Map<string, MerkleTree>();
   async function* counted(): AsyncGenerator<RawBlock> {
-    for await (const block of collectCheckpointedFeeds(dir, feedBlocks(dir, (finding) => readProblems.push(finding)), feedTrees)) {
+    for await (const block of collectCheckpointedFeeds(dir, feedBlocks(dir, (finding) => readProblems.push(finding), { project: genesis }), feedTrees)) {
       bytesRead += block.bytes.length + block.cid.bytes.length + 2;
       yield block;
     }

@@ -9,9 +9,10 @@ import { CorruptFeedError, readSections } from './feed-file.js';
 /**
  * Every block of every feed file under `<dir>/feeds`, trusting nothing: damage that stops a file
  * from being read further is reported through `report` (naming file and byte), and the rest of
- * the ledger is still read, so one bad file never hides the state of the others.
+ * the ledger is still read, so one bad file never hides the state of the others. Given the
+ * project, every header must name it, even a feed with no records left.
  */
-export async function* feedBlocks(dir: string, report: (finding: Finding) => void): AsyncGenerator<RawBlock> {
+export async function* feedBlocks(dir: string, report: (finding: Finding) => void, options: { project?: CID } = {}): AsyncGenerator<RawBlock> {
   const feedsDir = join(dir, 'feeds');
   let names: string[];
   try {
@@ -41,6 +42,10 @@ export async function* feedBlocks(dir: string, report: (finding: Finding) => voi
           if (first) {
             first = false;
             roots = parseCarHeader(step.value.body);
+            if (options.project) {
+              checkRootsAgainst(file, roots, options.project, 'the project', report);
+              roots = undefined;
+            }
             continue;
           }
           const { cid, data } = splitBlock(step.value.body);
@@ -74,8 +79,12 @@ function checkRoots(file: string, roots: CID[], cid: CID, data: Uint8Array, repo
   } catch {
     return;
   }
+  checkRootsAgainst(file, roots, project, "the project of the feed's first record", report);
+}
+
+function checkRootsAgainst(file: string, roots: CID[], project: CID, what: string, report: (finding: Finding) => void): void {
   if (roots.length !== 1 || !roots[0]!.equals(project)) {
-    report({ code: 'wrong-project', source: file, message: `${file}: the CAR header names root ${roots.join(', ') || '(none)'}, not the project ${project} of the feed's first record` });
+    report({ code: 'wrong-project', source: file, message: `${file}: the CAR header names root ${roots.join(', ') || '(none)'}, not ${what} ${project}` });
   }
 }
 
