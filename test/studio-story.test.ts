@@ -10,20 +10,16 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_GATES, contentCid, loadAssetAttribution, utf8Encode, verifySignature, type CID, type Contribution, type SigningIdentity } from '../packages/core/src/index.js';
-import { registerGovernanceCommands } from '../packages/cli/src/commands/governance.js';
 import { idNew } from '../packages/cli/src/commands/id.js';
 import { init } from '../packages/cli/src/commands/init.js';
 import { member } from '../packages/cli/src/commands/member.js';
 import { verifyWorkspace } from '../packages/cli/src/commands/verify.js';
-import { UsageError } from '../packages/cli/src/errors.js';
 import type { Io } from '../packages/cli/src/output.js';
 import { openWorkspace } from '../packages/cli/src/workspace.js';
+import { colophonInProcess } from '../packages/cli/test/helpers.js';
 
-// commander is a dependency of the CLI package, not of the repository root.
-const { Command, CommanderError } = createRequire(new URL('../packages/cli/package.json', import.meta.url))('commander') as typeof import('commander');
 
 const POST = 'file:launch-post.md';
 const TAGLINE = 'file:tagline.md';
@@ -35,22 +31,7 @@ let studio: string;
 let previousKeys: string | undefined;
 
 async function colophon(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  const program = new Command('colophon').exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  registerGovernanceCommands(program, studio, io);
-  let code = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? 0 : 2;
-    else {
-      if ((error as Error).message) err.push(`colophon: ${(error as Error).message}`);
-      code = error instanceof UsageError ? 2 : 1;
-    }
-  }
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return colophonInProcess(studio, ...argv);
 }
 
 /** An editor plugin's view of the studio: saves files and records each step with its authorship ops. */

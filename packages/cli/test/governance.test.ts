@@ -4,17 +4,16 @@ import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '@colophon/core';
-import { registerGovernanceCommands, formatAmount } from '../src/commands/governance.js';
+import { formatAmount } from '../src/commands/governance.js';
 import { idNew } from '../src/commands/id.js';
 import { init } from '../src/commands/init.js';
 import { member } from '../src/commands/member.js';
 import { record } from '../src/commands/record.js';
 import { verifyWorkspace } from '../src/commands/verify.js';
-import { UsageError } from '../src/errors.js';
 import type { Io } from '../src/output.js';
+import { colophonInProcess } from './helpers.js';
 
 const quiet: Io = { out: () => {}, err: () => {}, isTty: false };
 const ASSET = 'file:post.md';
@@ -29,25 +28,9 @@ interface Result {
   err: string;
 }
 
-/** Runs `colophon <argv>` with only the governance commands, mapping errors to exit codes as run() does. */
+/** Runs `colophon <argv>` in the studio, in-process. */
 async function colophon(...argv: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  const program = new Command('colophon').exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  registerGovernanceCommands(program, dir, io);
-  let code = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? 0 : 2;
-    else {
-      const message = (error as Error).message;
-      if (message) err.push(`colophon: ${message}`);
-      code = error instanceof UsageError ? 2 : 1;
-    }
-  }
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return colophonInProcess(dir, ...argv);
 }
 
 async function capture(run: (io: Io) => Promise<void>): Promise<string> {

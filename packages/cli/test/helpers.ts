@@ -25,3 +25,18 @@ export async function sandbox(): Promise<{ dir: string; keys: string }> {
   const base = await mkdtemp(join(tmpdir(), 'colophon-cli-'));
   return { dir: join(base, 'work'), keys: join(base, 'keys') };
 }
+
+export interface InProcessResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs `colophon <argv>` in this process through the real program (every verb, real exit codes). */
+export async function colophonInProcess(cwd: string, ...argv: string[]): Promise<InProcessResult> {
+  const { run } = await import('../src/program.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, cwd, { out: (line) => out.push(line), err: (line) => err.push(line), isTty: false });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}

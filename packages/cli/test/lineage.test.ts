@@ -3,16 +3,14 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTOTO_PAYLOAD_TYPE, PipelineRecorder, utf8Decode, base64Decode, verifyEnvelope, type AiAgent, type DsseEnvelope, type RecordHandle } from '@colophon/core';
 import { idNew } from '../src/commands/id.js';
 import { init } from '../src/commands/init.js';
-import { registerLineageCommands, registerLineageExports } from '../src/commands/lineage.js';
 import { record } from '../src/commands/record.js';
-import { UsageError } from '../src/errors.js';
 import type { Io } from '../src/output.js';
 import { openWorkspace } from '../src/workspace.js';
+import { colophonInProcess } from './helpers.js';
 
 const quiet: Io = { out: () => {}, err: () => {}, isTty: false };
 const ASSET = 'file:post.md';
@@ -31,23 +29,7 @@ interface Result {
 }
 
 async function colophon(...argv: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false };
-  const program = new Command('colophon').exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  registerLineageCommands(program, dir, io);
-  registerLineageExports(program.command('export').description('export'), dir, io);
-  let code = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? 0 : 2;
-    else {
-      err.push(`colophon: ${(error as Error).message}`);
-      code = error instanceof UsageError ? 2 : 1;
-    }
-  }
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return colophonInProcess(dir, ...argv);
 }
 
 async function capture(run: (io: Io) => Promise<void>): Promise<string> {

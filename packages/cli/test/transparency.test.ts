@@ -1,17 +1,14 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordCid, signRecord, verifyInclusionBundle, type InclusionBundle } from '@colophon/core';
 import { FileKeyStore, carBlock, carHeader, feedFileName } from '@colophon/core/node';
-import { registerTransparencyCommands } from '../src/commands/transparency.js';
 import { idNew } from '../src/commands/id.js';
 import { init } from '../src/commands/init.js';
 import { record } from '../src/commands/record.js';
-import { UsageError } from '../src/errors.js';
 import type { Io } from '../src/output.js';
 import { openWorkspace } from '../src/workspace.js';
-import { sandbox } from './helpers.js';
+import { colophonInProcess, sandbox } from './helpers.js';
 
 interface Result {
   code: number;
@@ -19,27 +16,10 @@ interface Result {
   stderr: string;
 }
 
-/** Runs the transparency verbs in-process, mapping errors to exit codes as program.ts's run() does. */
+/** Runs `colophon <argv>` in-process. */
 async function colophon(cwd: string, ...argv: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (line) => out.push(line), err: (line) => err.push(line), isTty: false };
-  const program = new Command('colophon')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  registerTransparencyCommands(program, cwd, io);
-  let code = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? 0 : 2;
-    else {
-      const message = (error as Error).message;
-      if (message) io.err(`colophon: ${message}`);
-      code = error instanceof UsageError ? 2 : 1;
-    }
-  }
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  const { code, out, err } = await colophonInProcess(cwd, ...argv);
+  return { code, stdout: out, stderr: err };
 }
 
 const silent: Io = { out: () => undefined, err: () => undefined, isTty: false };
