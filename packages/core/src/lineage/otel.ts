@@ -41,7 +41,6 @@ export interface SpanExporterOptions {
   onError?: (error: Error) => void;
 }
 
-const GEN_AI = 'gen_ai.';
 const OP = 'gen_ai.operation.name';
 const REQUEST = 'gen_ai.request.';
 /** Status code ERROR of the OpenTelemetry API. */
