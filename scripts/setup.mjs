@@ -18,3 +18,4 @@ function pnpm(step, ...args) {
 
 pnpm(`installing the locked dependencies with ${packageManager}`, 'install', '--frozen-lockfile', '--reporter=silent');
 pnpm('building the packages', '-r', '--reporter=silent', 'run', 'build');
+if (process.argv.includes('--typecheck')) pnpm('type-checking every package (strict)', '-r', '--reporter=silent', 'run', 'typecheck');
