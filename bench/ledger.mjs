@@ -1,11 +1,10 @@
 // Ledger figures (issue 3): verification throughput vs a raw node:crypto loop over the same
 // signatures, bulk durable append, and interactive append latency. Prints JSON lines.
-// BENCH_RECORDS (default 100000) sets the ledger size; BENCH_HUGE=1 also measures peak RSS at 1M.
+// BENCH_RECORDS (default 100000) sets the ledger size; peak RSS at 1M is bench/ledger-rss.mjs.
 import { createPublicKey, verify as rawVerify } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { Project, generateIdentity, signRecord, contentCid, verifyBlocks, verifyDecodedSignature, signedMessageOf, publicKeyFromDidKey } from '../packages/core/dist/index.js';
 import { useNodeCrypto, CarFeedStore, feedBlocks, parallelSignatureVerifier } from '../packages/core/dist/node/index.js';
 
@@ -117,14 +116,6 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
   }
 
-  if (process.env.BENCH_HUGE === '1' && !process.env.BENCH_CHILD) {
-    const child = spawnSync(process.execPath, [new URL(import.meta.url).pathname], { env: { ...process.env, BENCH_RECORDS: '1000000', BENCH_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (child.status !== 0) process.exitCode = 1;
-  }
-  if (process.env.BENCH_CHILD) {
-    const peak = process.resourceUsage().maxRSS / 1024;
-    emit({ name: `ledger.${count}.peak-rss (build + append + verify, one process)`, value: Math.round(peak), unit: 'MB', baseline: 300, ratio: +(300 / peak).toFixed(3), target: 1 });
-  }
 }
 
 await main();
