@@ -9,6 +9,7 @@ import { RecordIndex, type RecordQuery } from '../ledger/record-index.js';
 import { carBlock, carHeader, parseCarHeader, splitBlock } from './car-format.js';
 import { CorruptFeedError, readSections } from './feed-file.js';
 import { fsyncDirectory } from './fs-durable.js';
+import { processAlive } from './process-alive.js';
 
 interface Located {
   file: string;
@@ -105,14 +106,7 @@ async function claims(container: string): Promise<{ dead: string[]; live: number
     if (!name.endsWith(CLAIM_SUFFIX)) continue;
     const match = /^(\d+)-\d+-(.*)\.claim$/.exec(name);
     const pid = Number(match?.[1]);
-    let exited = false;
-    if (match && match[2] === here && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-      } catch (error) {
-        exited = (error as NodeJS.ErrnoException).code === 'ESRCH';
-      }
-    }
+    const exited = match !== null && match[2] === here && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid);
     if (exited) dead.push(join(container, name));
     else live++;
   }

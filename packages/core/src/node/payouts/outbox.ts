@@ -3,6 +3,7 @@ import { open, readFile, mkdir, stat, truncate, unlink, writeFile, type FileHand
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fsyncDirectory } from '../fs-durable.js';
+import { processAlive } from '../process-alive.js';
 
 /**
  * One line of the log (JSON). A delivery is one settlement (its settle record CID, the
@@ -185,14 +186,6 @@ async function readLog(path: string): Promise<OutboxEvent[]> {
   return events;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function acquireLock(path: string, waitMs: number): Promise<() => Promise<void>> {
   const me = `${process.pid} ${hostname()}`;
@@ -214,7 +207,7 @@ async function acquireLock(path: string, waitMs: number): Promise<() => Promise<
     // An empty lock file is being written by its holder right now, unless it is old: then its
     // holder died between creating and writing it.
     const abandonedEmpty = holder === '' && Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now()) > 2_000;
-    if (abandonedEmpty || (holder !== '' && host === hostname() && !alive(Number(pid)))) {
+    if (abandonedEmpty || (holder !== '' && host === hostname() && !processAlive(Number(pid)))) {
       await unlink(path).catch(() => undefined);
       continue;
     }

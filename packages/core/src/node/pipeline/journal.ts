@@ -10,6 +10,7 @@ import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { StepJournal } from '../../lineage/recorder.js';
+import { processAlive } from '../process-alive.js';
 
 export const JOURNAL_DIRECTORY = 'pipeline';
 const SUFFIX = '.journal';
@@ -34,15 +35,6 @@ export interface LostReport {
 
 let journals = 0;
 
-/** Whether a process of this host is still running. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class FileStepJournal implements StepJournal {
   private fd: number | undefined;
@@ -120,7 +112,7 @@ export async function recoverJournals(colophonDir: string): Promise<LostReport[]
     const match = /^(\d+)-(.+)-(\d+)-(\d+)\.journal$/.exec(name);
     if (!match) continue;
     const pid = Number(match[1]);
-    if (match[2] !== host || alive(pid)) continue;
+    if (match[2] !== host || processAlive(pid)) continue;
     const file = join(dir, name);
     let text: string;
     try {
