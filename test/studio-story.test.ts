@@ -16,15 +16,13 @@ import { idNew } from '../packages/cli/src/commands/id.js';
 import { init } from '../packages/cli/src/commands/init.js';
 import { member } from '../packages/cli/src/commands/member.js';
 import { verifyWorkspace } from '../packages/cli/src/commands/verify.js';
-import type { Io } from '../packages/cli/src/output.js';
 import { openWorkspace } from '../packages/cli/src/workspace.js';
-import { colophonInProcess } from '../packages/cli/test/helpers.js';
+import { colophonInProcess, quiet } from '../packages/cli/test/helpers.js';
 
 
 const POST = 'file:launch-post.md';
 const TAGLINE = 'file:tagline.md';
 const PHOTO = 'file:porto.jpg';
-const quiet: Io = { out: () => {}, err: () => {}, isTty: false };
 
 let base: string;
 let studio: string;

@@ -12,32 +12,21 @@ import { init } from '../src/commands/init.js';
 import { member } from '../src/commands/member.js';
 import { record } from '../src/commands/record.js';
 import { verifyWorkspace } from '../src/commands/verify.js';
-import type { Io } from '../src/output.js';
-import { colophonInProcess } from './helpers.js';
+import { type InProcessResult, capture, colophonInProcess, quiet } from './helpers.js';
 
-const quiet: Io = { out: () => {}, err: () => {}, isTty: false };
 const ASSET = 'file:post.md';
 
 let base: string;
 let dir: string;
 let previousKeys: string | undefined;
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
+type Result = InProcessResult;
 
 /** Runs `colophon <argv>` in the studio, in-process. */
 async function colophon(...argv: string[]): Promise<Result> {
   return colophonInProcess(dir, ...argv);
 }
 
-async function capture(run: (io: Io) => Promise<void>): Promise<string> {
-  const lines: string[] = [];
-  await run({ out: (l) => lines.push(l), err: () => {}, isTty: false });
-  return lines.join('\n').trim();
-}
 
 const received: { key: string; did: string; valid: boolean; body: { lines: { payee: string; amount: number }[] } }[] = [];
 let server: Server;

@@ -1,3 +1,4 @@
+import type { Io } from '../src/output.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,4 +40,14 @@ export async function colophonInProcess(cwd: string, ...argv: string[]): Promise
   const err: string[] = [];
   const code = await run(argv, cwd, { out: (line) => out.push(line), err: (line) => err.push(line), isTty: false });
   return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Output nobody reads: for set-up steps run through the command functions. */
+export const quiet: Io = { out: () => {}, err: () => {}, isTty: false };
+
+/** Runs a command function and returns what it printed. */
+export async function capture(run: (io: Io) => Promise<void>): Promise<string> {
+  const lines: string[] = [];
+  await run({ out: (l) => lines.push(l), err: () => {}, isTty: false });
+  return lines.join('\n').trim();
 }

@@ -8,11 +8,9 @@ import { INTOTO_PAYLOAD_TYPE, PipelineRecorder, utf8Decode, base64Decode, verify
 import { idNew } from '../src/commands/id.js';
 import { init } from '../src/commands/init.js';
 import { record } from '../src/commands/record.js';
-import type { Io } from '../src/output.js';
 import { openWorkspace } from '../src/workspace.js';
-import { colophonInProcess } from './helpers.js';
+import { type InProcessResult, capture, colophonInProcess, quiet } from './helpers.js';
 
-const quiet: Io = { out: () => {}, err: () => {}, isTty: false };
 const ASSET = 'file:post.md';
 const model = (temperature: number): AiAgent => ({ type: 'ai', model: { provider: 'local', name: 'drafter', version: '1.0' }, params: { temperature } });
 
@@ -22,21 +20,12 @@ let previousKeys: string | undefined;
 const steps = new Map<string, Record<string, RecordHandle>>();
 let intent = '';
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
+type Result = InProcessResult;
 
 async function colophon(...argv: string[]): Promise<Result> {
   return colophonInProcess(dir, ...argv);
 }
 
-async function capture(run: (io: Io) => Promise<void>): Promise<string> {
-  const lines: string[] = [];
-  await run({ out: (l) => lines.push(l), err: () => {}, isTty: false });
-  return lines.join('\n').trim();
-}
 
 /** One pipeline run in the workspace, signed by the "agent" identity. */
 async function pipeline(run: string, rewriteTemperature: number, rewriteText: string): Promise<Record<string, RecordHandle>> {

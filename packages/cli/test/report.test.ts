@@ -20,13 +20,13 @@ import { registerReportCommand, report } from '../src/commands/report.js';
 import { UsageError } from '../src/errors.js';
 import type { Io } from '../src/output.js';
 import { openWorkspace } from '../src/workspace.js';
+import { quiet } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 const ASSET = 'file:post.md';
 const DRAFT = 'Spring shoes are here. Light, bright, made for walking.';
 const FINAL = 'Spring shoes are here. Light, soft, made for long walks in the park.';
-const quiet: Io = { out: () => {}, err: () => {}, isTty: false };
 const DRAFTER: AiAgent = { type: 'ai', model: { provider: 'local', name: 'drafter', version: '1.0' }, params: { temperature: 0.7 } };
 
 let base: string;
