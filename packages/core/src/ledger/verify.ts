@@ -126,7 +126,11 @@ class LedgerCheck {
   private readonly projects = new Map<string, Located[]>();
   private readonly roleRecords: { record: DecodedRecord; at: Located }[] = [];
 
-  constructor(private readonly expectedGenesis: CID | undefined) {}
+  private readonly expectedKey: string | undefined;
+
+  constructor(private readonly expectedGenesis: CID | undefined) {
+    this.expectedKey = expectedGenesis && keyOf(expectedGenesis);
+  }
 
   decode(block: RawBlock): DecodedRecord | undefined {
     const where = `${block.source} @${block.position}`;
@@ -173,14 +177,25 @@ class LedgerCheck {
     }
     chain.keys[record.seq] = key;
     this.known.add(key);
-    if (record.seq > 0) chain.waiting.push({ seq: record.seq, prev: record.prev && keyOf(record.prev), at });
-    for (const link of record.links ?? []) this.links.push({ target: keyOf(link), targetCid: link, from: at });
+    // Whatever can be decided now is, so only the exceptions are kept until the end: a feed read
+    // in order, links to earlier records and records of the expected project leave nothing behind.
+    if (record.seq > 0) {
+      const prev = record.prev && keyOf(record.prev);
+      if (chain.keys[record.seq - 1] === undefined) chain.waiting.push({ seq: record.seq, prev, at });
+      else this.checkPrev(record.by, chain, { seq: record.seq, prev, at });
+    }
+    for (const link of record.links ?? []) {
+      const target = keyOf(link);
+      if (!this.known.has(target)) this.links.push({ target, targetCid: link, from: at });
+    }
     if (record.kind === 'project.genesis') this.geneses.push({ key, cid, owner: record.by });
     else {
       const proj = record.proj ? keyOf(record.proj) : '';
-      const list = this.projects.get(proj);
-      if (list) list.push(at);
-      else this.projects.set(proj, [at]);
+      if (proj !== this.expectedKey) {
+        const list = this.projects.get(proj);
+        if (list) list.push(at);
+        else this.projects.set(proj, [at]);
+      }
     }
     if (record.kind === 'member' || ROLE_REQUIRED[record.kind]) this.roleRecords.push({ record: decoded, at });
   }
@@ -198,13 +213,15 @@ class LedgerCheck {
   }
 
   private checkChain(signer: string, chain: Chain): void {
-    for (const { seq, prev, at } of chain.waiting) {
-      const before = chain.keys[seq - 1];
-      if (before === undefined) {
-        this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} follows a missing seq ${seq - 1}`, ...about(at) });
-      } else if (prev !== before) {
-        this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} has prev ${prev === undefined ? '(none)' : cidOfKey(prev)} but seq ${seq - 1} is ${cidOfKey(before)}`, ...about(at) });
-      }
+    for (const waiting of chain.waiting) this.checkPrev(signer, chain, waiting);
+  }
+
+  private checkPrev(signer: string, chain: Chain, { seq, prev, at }: Chain['waiting'][number]): void {
+    const before = chain.keys[seq - 1];
+    if (before === undefined) {
+      this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} follows a missing seq ${seq - 1}`, ...about(at) });
+    } else if (prev !== before) {
+      this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} has prev ${prev === undefined ? '(none)' : cidOfKey(prev)} but seq ${seq - 1} is ${cidOfKey(before)}`, ...about(at) });
     }
   }
 
