@@ -26,7 +26,7 @@ const before = process.resourceUsage().maxRSS / 1024;
 // Verify in a fresh process so the figure is verification's own, not building's.
 console.error(`bench: built a ${count}-record ledger (peak RSS while building ${Math.round(before)} MB)`);
 const { spawnSync } = await import('node:child_process');
-const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+const child = spawnSync(process.execPath, [...(process.env.BENCH_VERIFY_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_VERIFY_HEAP_MB}`] : []), '--input-type=module', '-e', `
 import { verifyBlocks } from '${new URL('../packages/core/dist/index.js', import.meta.url)}';
 import { useNodeCrypto, feedBlocks, parallelSignatureVerifier } from '${new URL('../packages/core/dist/node/index.js', import.meta.url)}';
 useNodeCrypto();

@@ -74,12 +74,13 @@ interface Located {
   source: string;
   signer: string;
   seq: number;
-  record: CID;
+  /** The record's key (see keyOf): a string the known-set already holds, so keeping it is free. */
+  key: string;
 }
 
 /** The fields a finding carries about a record, with the CID as text only now that it is needed. */
 function about(at: Located): Pick<Finding, 'source' | 'signer' | 'seq' | 'cid'> {
-  return { source: at.source, signer: at.signer, seq: at.seq, cid: at.record.toString() };
+  return { source: at.source, signer: at.signer, seq: at.seq, cid: cidOfKey(at.key) };
 }
 
 /** Per-signer chain state; keeps only compact keys, so a million-record ledger fits in memory. */
@@ -121,7 +122,7 @@ class LedgerCheck {
   readonly findings: Finding[] = [];
   private readonly chains = new Map<string, Chain>();
   private readonly known = new Set<string>();
-  private readonly links: { target: string; targetCid: CID; from: Located }[] = [];
+  private readonly links: { target: string; from: Located }[] = [];
   private readonly geneses: { key: string; cid: CID; owner: string }[] = [];
   private readonly projects = new Map<string, Located[]>();
   private readonly roleRecords: { record: DecodedRecord; at: Located }[] = [];
@@ -160,18 +161,18 @@ class LedgerCheck {
 
   accept(decoded: DecodedRecord, source: string, signatureOk: boolean): void {
     const { record, cid } = decoded;
-    const at: Located = { source, signer: record.by, seq: record.seq, record: cid };
+    const key = keyOf(cid);
+    const at: Located = { source, signer: record.by, seq: record.seq, key };
     if (!signatureOk) {
-      this.findings.push({ code: 'bad-signature', message: `${source}: record ${at.record} (seq ${record.seq}) has an invalid signature`, ...about(at) });
+      this.findings.push({ code: 'bad-signature', message: `${source}: record ${cid} (seq ${record.seq}) has an invalid signature`, ...about(at) });
       return;
     }
-    const key = keyOf(cid);
     let chain = this.chains.get(record.by);
     if (!chain) this.chains.set(record.by, (chain = { keys: [], waiting: [] }));
     const existing = chain.keys[record.seq];
     if (existing !== undefined) {
       if (existing !== key) {
-        this.findings.push({ code: 'equivocation', message: `${record.by} signed two different records at seq ${record.seq}: ${cidOfKey(existing)} and ${at.record}`, ...about(at) });
+        this.findings.push({ code: 'equivocation', message: `${record.by} signed two different records at seq ${record.seq}: ${cidOfKey(existing)} and ${cid}`, ...about(at) });
       }
       return;
     }
@@ -186,7 +187,7 @@ class LedgerCheck {
     }
     for (const link of record.links ?? []) {
       const target = keyOf(link);
-      if (!this.known.has(target)) this.links.push({ target, targetCid: link, from: at });
+      if (!this.known.has(target)) this.links.push({ target, from: at });
     }
     if (record.kind === 'project.genesis') this.geneses.push({ key, cid, owner: record.by });
     else {
@@ -202,9 +203,9 @@ class LedgerCheck {
 
   finish(count: number): VerifyReport {
     for (const [signer, chain] of this.chains) this.checkChain(signer, chain);
-    for (const { target, targetCid, from } of this.links) {
+    for (const { target, from } of this.links) {
       if (!this.known.has(target)) {
-        this.findings.push({ code: 'missing-link', message: `${from.source}: record ${from.record} (seq ${from.seq}) links ${targetCid}, which is not in the ledger`, ...about(from) });
+        this.findings.push({ code: 'missing-link', message: `${from.source}: record ${cidOfKey(from.key)} (seq ${from.seq}) links ${cidOfKey(target)}, which is not in the ledger`, ...about(from) });
       }
     }
     const genesis = this.checkProject();
@@ -219,9 +220,9 @@ class LedgerCheck {
   private checkPrev(signer: string, chain: Chain, { seq, prev, at }: Chain['waiting'][number]): void {
     const before = chain.keys[seq - 1];
     if (before === undefined) {
-      this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} follows a missing seq ${seq - 1}`, ...about(at) });
+      this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${cidOfKey(at.key)} of ${signer} at seq ${seq} follows a missing seq ${seq - 1}`, ...about(at) });
     } else if (prev !== before) {
-      this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${at.record} of ${signer} at seq ${seq} has prev ${prev === undefined ? '(none)' : cidOfKey(prev)} but seq ${seq - 1} is ${cidOfKey(before)}`, ...about(at) });
+      this.findings.push({ code: 'broken-chain', message: `${at.source}: record ${cidOfKey(at.key)} of ${signer} at seq ${seq} has prev ${prev === undefined ? '(none)' : cidOfKey(prev)} but seq ${seq - 1} is ${cidOfKey(before)}`, ...about(at) });
     }
   }
 
@@ -237,7 +238,7 @@ class LedgerCheck {
     }
     for (const [proj, list] of this.projects) {
       if (proj === genesis.key) continue;
-      for (const at of list) this.findings.push({ code: 'wrong-project', message: `${at.source}: record ${at.record} belongs to another project, not ${genesis.cid}`, ...about(at) });
+      for (const at of list) this.findings.push({ code: 'wrong-project', message: `${at.source}: record ${cidOfKey(at.key)} belongs to another project, not ${genesis.cid}`, ...about(at) });
     }
     return genesis;
   }
@@ -248,7 +249,7 @@ class LedgerCheck {
     for (const { record, at } of this.roleRecords) {
       const required = ROLE_REQUIRED[record.record.kind];
       if (required && !roles.holds(record.record.by, required, record.record.at)) {
-        this.findings.push({ code: 'role-not-held', message: `${at.source}: ${record.record.kind} record ${at.record} needs role "${required}", which ${record.record.by} did not hold at ${new Date(record.record.at).toISOString()}`, ...about(at) });
+        this.findings.push({ code: 'role-not-held', message: `${at.source}: ${record.record.kind} record ${cidOfKey(at.key)} needs role "${required}", which ${record.record.by} did not hold at ${new Date(record.record.at).toISOString()}`, ...about(at) });
       }
     }
   }
