@@ -10,16 +10,19 @@ import type { NodeAuthorshipMap } from '../attribution/node-map.js';
 import type { TextAuthorshipMap } from '../attribution/text-map.js';
 import type { RecordHandle } from '../lineage/handle.js';
 import type { AgentRef } from '../record/types.js';
+import type { Evidence } from './evidence.js';
+import type { Scheduler } from '../lineage/ledger-writer.js';
 
 /**
- * How the class of a change was observed; one per record, in `ext["colophon.evidence"]`:
+ * How the class of a change was observed; one per record, in `ext["colophon.evidence"]` (see
+ * evidence.ts):
  * - `typed`      an editor event (keystrokes, paste, undo) reported by the editor itself;
  * - `command`    Colophon's own AI command inserted it, so the model is known first-hand;
  * - `reported`   another tool said so through our API or an agent hook (trust the reporter);
  * - `diff`       two saved versions were compared; the class is what the signer stated;
  * - `reconciled` changed while nothing was watching; always class `unknown`.
  */
-export type Evidence = 'typed' | 'command' | 'reported' | 'diff' | 'reconciled';
+export type { Evidence } from './evidence.js';
 
 /** Who/what made a change, as the adapter knows it. `agent` is required for `ai` and `tool`. */
 export interface ChangeSource {
@@ -58,8 +61,7 @@ export interface NodeChange extends ChangeSource {
   deleted?: readonly string[];
 }
 
-/** Schedules `task` after `ms`; returns a cancel function. Node: unref'd setTimeout; QuickJS: the host's. */
-export type Scheduler = (task: () => void, ms: number) => () => void;
+export type { Scheduler } from '../lineage/ledger-writer.js';
 
 export interface CaptureOptions {
   /** Unix ms, for record `at` and idle gaps. */
@@ -74,8 +76,12 @@ export interface CaptureOptions {
 
 /** Where a text session starts: the last recorded state of the document. */
 export interface TextBaseline {
-  /** The text the last record of the asset produced (the kept version), or the text on open. */
-  text: string;
+  /**
+   * The text the last record of the asset produced (the kept version). Absent when it is not
+   * available (not kept, or never recorded per character): the first replaceAll/reconcile then
+   * records the whole text as replaced, rather than guessing what changed.
+   */
+  text?: string;
   /** Authorship of `text`, replayed from the ledger (assetAttribution(...).textMap). Absent: the asset has no text history. */
   map?: TextAuthorshipMap;
   /** The last record of the asset (linked by the first burst, so causal order holds across signers). */
@@ -127,7 +133,11 @@ export interface CaptureSession {
 export interface TextCaptureSession extends CaptureSession {
   /** The hot path: O(log runs), no I/O, no hashing, no signing. */
   change(change: TextChange): void;
-  /** Records `text` as the new state, diffing the session's text against it (word-level spans). */
+  /**
+   * Records `text` as the new state, diffing the session's text against it (word-level spans),
+   * each changed span with `source`. When the baseline text is not available, the whole text is
+   * recorded as replaced by unknown text (evidence reconciled), whatever `source` says.
+   */
   replaceAll(text: string, source: ChangeSource): number;
   /** What changed while nothing watched: `text` vs the session's text, recorded as unknown/reconciled. Returns changed code units. */
   reconcile(text: string): number;

@@ -12,6 +12,7 @@ import { recordIssues } from '../record/validate.js';
 import { checkExt, checkResult, type CheckResult } from '../contracts/check-result.js';
 import { MAX_DISCLOSED_PROMPT_CHARS, sealContent, type StepContent } from './content.js';
 import { LineageError } from './errors.js';
+import { once } from '../once.js';
 import { RecordHandle, type RecordRef } from './handle.js';
 import type { Prepared } from './batch-writer.js';
 import { LedgerWriter, type LedgerWriterOptions } from './ledger-writer.js';
@@ -106,19 +107,6 @@ export interface IntentSpec {
   /** Put the text in the record (default: a commitment, text in the blob store). */
   disclose?: boolean;
   links?: readonly RecordRef[];
-}
-
-/** Calls `make` once, on first use. */
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
-  };
 }
 
 /** A fresh run id: 8 random bytes in hex (or the time and a counter where there is no random source). */
