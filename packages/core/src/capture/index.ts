@@ -15,7 +15,7 @@ export type {
   NodeCaptureSession,
   Scheduler,
 } from './interface.js';
-export { EVIDENCE, EVIDENCE_EXT, isEvidence, evidenceOf, type Evidence } from './evidence.js';
+export { EVIDENCE, EVIDENCE_EXT, isEvidence, evidenceOf, type Evidence } from '../attribution/evidence.js';
 export { CaptureError } from './errors.js';
 export { CaptureEngine, type CaptureEngineOptions } from './engine.js';
 export { textEdits, applyTextEdits, type TextEditOp } from './text-diff.js';

@@ -10,23 +10,20 @@ import type { NodeAuthorshipMap } from '../attribution/node-map.js';
 import type { TextAuthorshipMap } from '../attribution/text-map.js';
 import type { RecordHandle } from '../lineage/handle.js';
 import type { AgentRef } from '../record/types.js';
-import type { Evidence } from './evidence.js';
+import type { Evidence } from '../attribution/evidence.js';
 import type { Scheduler } from '../lineage/ledger-writer.js';
-
-/**
- * How the class of a change was observed; one per record, in `ext["colophon.evidence"]` (see
- * evidence.ts):
- * - `typed`      an editor event (keystrokes, paste, undo) reported by the editor itself;
- * - `command`    Colophon's own AI command inserted it, so the model is known first-hand;
- * - `reported`   another tool said so through our API or an agent hook (trust the reporter);
- * - `diff`       two saved versions were compared; the class is what the signer stated;
- * - `reconciled` changed while nothing was watching; always class `unknown`.
- */
-export type { Evidence } from './evidence.js';
 
 /** Who/what made a change, as the adapter knows it. `agent` is required for `ai` and `tool`. */
 export interface ChangeSource {
   class: OpClass;
+  /**
+   * How the class was observed; one per record, in `ext["colophon.evidence"]`:
+   * - `typed`      an editor event (keystrokes, paste, undo) reported by the editor itself;
+   * - `command`    Colophon's own AI command inserted it, so the model is known first-hand;
+   * - `reported`   another tool said so through our API or an agent hook (trust the reporter);
+   * - `diff`       two saved versions were compared; the class is what the signer stated;
+   * - `reconciled` changed while nothing was watching; always class `unknown`.
+   */
   evidence: Evidence;
   agent?: AgentRef;
   /** Records this change builds on (the intent/prompt record of an AI command, a generate step). */

@@ -11,7 +11,7 @@ import type { RecordKind } from '../record/kinds.js';
 import type { AgentRef } from '../record/types.js';
 import { isOpClass, OP_CLASSES, type OpClass } from '../attribution/classes.js';
 import { CaptureError } from './errors.js';
-import { EVIDENCE, EVIDENCE_EXT, isEvidence, type Evidence } from './evidence.js';
+import { EVIDENCE, EVIDENCE_EXT, isEvidence, type Evidence } from '../attribution/evidence.js';
 import type { BurstInfo, CaptureOptions, ChangeSource } from './interface.js';
 
 export const DEFAULT_IDLE_MS = 2000;

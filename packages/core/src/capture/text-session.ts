@@ -13,7 +13,7 @@ import { CaptureError } from './errors.js';
 import type { BurstInfo, CaptureOptions, ChangeSource, TextCaptureSession, TextChange, TextSessionOptions } from './interface.js';
 import { SessionBase, type BurstSource, type OpenBurst } from './session.js';
 import { applyTextEdits, textEdits, type TextEditOp } from './text-diff.js';
-import type { Evidence } from './evidence.js';
+import type { Evidence } from '../attribution/evidence.js';
 
 /** Text removed from the document, with who had written it, so an undo can give it back. */
 interface Buried {
