@@ -158,7 +158,7 @@ main().catch((error) => { console.error(error); process.exit(3); });
 /** Bundles the child script (sources included) into one CommonJS file node can run. */
 async function buildChild(dir: string): Promise<string> {
   const tsup = createRequire(import.meta.url).resolve('tsup');
-  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as { build(options: Record<string, unknown>): Promise<unknown> };
+  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as typeof import('esbuild');
   const entry = join(dir, 'pay.ts');
   const outfile = join(dir, 'pay.cjs');
   await writeFile(entry, CHILD_SOURCE(SRC_NODE));
