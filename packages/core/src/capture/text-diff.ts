@@ -56,7 +56,7 @@ export function textEdits(before: string, after: string): TextEditOp[] {
   const ops: TextEditOp[] = [];
   if (oldMiddle.length + newMiddle.length <= WORD_DIFF_DIRECT_UNITS) {
     wordEdits(oldMiddle, newMiddle, prefix, ops);
-    return ops;
+    return alignToBoundaries(before, after, ops);
   }
   const lines = diffLines(oldMiddle, newMiddle, { maxEditLength: MAX_EDIT_TOKENS });
   if (!lines) return [{ pos: prefix, del: oldMiddle.length, text: newMiddle }];
@@ -79,7 +79,75 @@ export function textEdits(before: string, after: string): TextEditOp[] {
     }
   }
   flush();
+  return alignToBoundaries(before, after, ops);
+}
+
+/**
+ * How good a place the boundary between `a` and `b` is for an edit to start or end (the scores of
+ * diff-match-patch's semantic cleanup): text edge 6, blank line 5, line break 4, end of sentence 3,
+ * whitespace 2, other punctuation 1, inside a word 0.
+ */
+function boundaryScore(a: string | undefined, b: string | undefined): number {
+  if (a === undefined || b === undefined) return 6;
+  const aSpace = /\s/.test(a);
+  const bSpace = /\s/.test(b);
+  const aBreak = a === '\n' || a === '\r';
+  const bBreak = b === '\n' || b === '\r';
+  if ((aBreak && bBreak) || (aBreak && b === undefined)) return 5;
+  if (aBreak || bBreak) return 4;
+  if (/[.!?。！？]/.test(a) && bSpace) return 3;
+  if (aSpace || bSpace) return 2;
+  if (!WORD_UNIT.test(a) || !WORD_UNIT.test(b)) return 1;
+  return 0;
+}
+
+/**
+ * A pure insertion or deletion can often sit in several places with the same result ("world." +
+ * ".\nAnd the sea" vs "world.\n" + "And the sea.\n"): slide each to the place whose edges score
+ * best (see boundaryScore), so an added sentence is the sentence. Ops stay between their
+ * neighbours, so the edits' result is unchanged.
+ */
+function alignToBoundaries(before: string, after: string, ops: TextEditOp[]): TextEditOp[] {
+  let shift = 0; // old position - new position, from the ops before
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const previous = ops[i - 1];
+    const next = ops[i + 1];
+    if (op.del === 0 && op.text !== '') {
+      const lo = previous ? previous.pos + previous.text.length : 0;
+      const hi = next ? next.pos : after.length;
+      const best = bestPlace(after, op.pos, op.text.length, lo, hi);
+      op.pos = best;
+      op.text = after.slice(best, best + op.text.length);
+    } else if (op.text === '' && op.del > 0) {
+      const oldPos = op.pos + shift;
+      const lo = previous ? previous.pos + previous.text.length + shift : 0;
+      const hi = next ? next.pos + shift + op.del : before.length;
+      op.pos = bestPlace(before, oldPos, op.del, lo, hi) - shift;
+    }
+    shift += op.del - op.text.length;
+  }
   return ops;
+}
+
+/** The start in [lo, hi - length] where text[start, start+length) can slide to with the best edges. */
+function bestPlace(text: string, start: number, length: number, lo: number, hi: number): number {
+  let left = start;
+  while (left > lo && text.charCodeAt(left - 1) === text.charCodeAt(left + length - 1)) left--;
+  let right = start;
+  while (right + length < hi && text.charCodeAt(right) === text.charCodeAt(right + length)) right++;
+  let best = start;
+  let bestScore = -1;
+  for (let at = left; at <= right; at++) {
+    // Never split a surrogate pair.
+    if (isLowSurrogate(text, at) || isLowSurrogate(text, at + length)) continue;
+    const score = boundaryScore(text[at - 1], text[at]) + boundaryScore(text[at + length - 1], text[at + length]);
+    if (score >= bestScore) {
+      best = at;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /** Word-level edits turning `before` into `after`, positions from `start`; returns the position after them. */
