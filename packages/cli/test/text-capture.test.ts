@@ -6,6 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { Project, contentCid, identityFromSeed, signRecord, utf8Encode } from '@colophon/core';
+import { CarFeedStore } from '@colophon/core/node';
 import { BIN, colophon, sandbox } from './helpers.js';
 
 let dir: string;
@@ -149,6 +151,31 @@ describe('record --file: per-character versions of a text file', () => {
     const shown = run('show', JSON.parse(result.stdout).cid['/'], '--json');
     expect(shown.stdout).not.toContain('a secret brief');
     expect(shown.stdout).toContain('commit');
+  });
+});
+
+describe('records that break attribution', () => {
+  it('are refused when written; an imported one is reported by verify and skipped by attribute', async () => {
+    await save('a.md', 'ab');
+    expect(run('record', 'asset.create', '--file', 'a.md').code).toBe(0);
+    // 99 characters claimed inserted at 50 of a 2-character file: refused.
+    const feeds = await CarFeedStore.open(join(dir, '.colophon'));
+    const genesis = (await feeds.query({ kind: 'project.genesis' }))[0]!;
+    const mallory = identityFromSeed(new Uint8Array(32).fill(9));
+    const project = Project.open((await feeds.get(genesis))!, feeds);
+    const bad = { kind: 'asset.edit' as const, asset: 'file:a.md', out: contentCid(utf8Encode('x'.repeat(101))), delta: { text: [[50, 0, 99, 'human']] } };
+    await expect(project.record(mallory, bad)).rejects.toThrow(/delta\.text\[0\]: edit at 50 is past the end of the text \(length 2\)/);
+    // The same record signed by its author's own key and appended as an import would.
+    const forged = signRecord({ ...bad, proj: genesis, by: mallory.did, seq: 0, at: Date.now() }, mallory);
+    await feeds.append(forged);
+    const verified = run('verify');
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(new RegExp(`\\[unattributable\\] file:a\\.md: record ${forged.cid} delta\\.text\\[0\\]: edit at 50 is past the end`));
+    const attributed = run('attribute', '--asset', 'file:a.md', '--json');
+    expect(attributed.code, attributed.stderr).toBe(0);
+    const view = JSON.parse(attributed.stdout) as { total: number; notes: string[] };
+    expect(view.total).toBe(2);
+    expect(view.notes).toEqual([expect.stringMatching(/^skipped a record that cannot be attributed \(record .* edit at 50 is past the end/)]);
   });
 });
 

@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { verifyBlocks, verifyDecodedSignature, type Finding, type MerkleTree, type RawBlock, type VerifyReport } from '@colophon/core';
-import { collectCheckpointedFeeds, feedBlocks, parallelSignatureVerifier, verifyCheckpointFiles } from '@colophon/core/node';
+import { unattributableRecords, verifyBlocks, verifyDecodedSignature, type Finding, type LedgerEntry, type MerkleTree, type RawBlock, type VerifyReport } from '@colophon/core';
+import { CarFeedStore, collectCheckpointedFeeds, feedBlocks, parallelSignatureVerifier, verifyCheckpointFiles } from '@colophon/core/node';
 import { CheckFailedError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { locateProject } from '../workspace.js';
@@ -32,8 +32,21 @@ export async function verifyWorkspace(cwd: string, progress?: Progress): Promise
   progress?.stop();
   report.findings.unshift(...readProblems);
   report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
+  // Records that verify but that attribution must skip (written by other tools, or imported).
+  if (report.findings.length === 0) report.findings.push(...(await unattributableFindings(dir)));
   report.ok = report.findings.length === 0;
   return report;
+}
+
+async function unattributableFindings(dir: string): Promise<Finding[]> {
+  const feeds = await CarFeedStore.open(dir);
+  const entries: LedgerEntry[] = [];
+  for await (const { cid, record } of feeds.records()) entries.push({ cid, record });
+  return unattributableRecords(entries).map(({ record, asset, reason }) => ({
+    code: 'unattributable' as const,
+    message: `${asset}: ${reason}; attribution skips it`,
+    cid: record.toString(),
+  }));
 }
 
 async function feedBytes(dir: string): Promise<number> {

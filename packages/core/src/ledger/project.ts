@@ -5,6 +5,8 @@ import { signRecord } from '../record/sign.js';
 import type { RecordFields } from '../record/types.js';
 import type { DecodedRecord } from '../record/encoding.js';
 import type { RecordStore } from './record-store.js';
+import { RecordError } from '../errors.js';
+import { unattributableIssue } from '../attribution/write-check.js';
 
 /** What a caller states about a contribution; the project fills in proj, by, seq, prev and at. */
 export type Contribution = Omit<RecordFields, 'proj' | 'by' | 'seq' | 'prev' | 'at'> & { at?: number };
@@ -44,6 +46,10 @@ export class Project {
     return new Project(genesis, store, clock);
   }
 
+  /**
+   * Signs and appends a contribution. Besides the record rules, it must be attributable (see
+   * unattributableIssue): a known class, an agent for `ai` and `tool`, text ops that fit the asset.
+   */
   async record(signer: SigningIdentity, contribution: Contribution): Promise<DecodedRecord> {
     const head = await this.store.head(signer.did);
     const fields: RecordFields = {
@@ -54,6 +60,8 @@ export class Project {
       at: contribution.at ?? this.clock(),
     };
     if (head) fields.prev = head.cid;
+    const issue = await unattributableIssue(this.store, fields);
+    if (issue) throw new RecordError(`${contribution.kind} record: ${issue.path}: ${issue.reason}`, issue.path);
     const signed = signRecord(fields, signer);
     await this.store.append(signed);
     return signed;

@@ -27,7 +27,9 @@ export type FindingCode =
   | 'role-not-held'
   | 'no-genesis'
   | 'checkpoint-mismatch'
-  | 'bad-checkpoint';
+  | 'bad-checkpoint'
+  /** A record attribution cannot use (unknown class, `ai`/`tool` without agent, ops that do not fit): it is skipped. */
+  | 'unattributable';
 
 export interface Finding {
   code: FindingCode;
