@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { commitText, contentCid, isRecordKind, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent, type OpClass, type RecordKind } from '@colophon/core';
-import { UsageError } from '../errors.js';
+import { translateErrors, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { assetArgument, textOf, textVersion, withTextVersion } from '../text-version.js';
 import { cidArgument, openWorkspace, signingIdentity } from '../workspace.js';
@@ -126,13 +126,8 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
     for (const note of version.notes) io.err(`colophon: ${note}`);
     contribution = withTextVersion(contribution, version);
   } else if (options.pasted) throw new UsageError('--pasted needs --file with the text that was pasted into');
-  let stored;
-  try {
-    stored = await ws.project.record(identity, contribution);
-  } catch (error) {
-    if (error instanceof RecordError) throw new UsageError(error.message);
-    throw error;
-  }
+  const recorded = contribution;
+  const stored = await translateErrors(() => ws.project.record(identity, recorded), { usage: [RecordError] });
   if (options.json) return printJson(io, { cid: stored.cid, kind, by: { name, did: identity.did }, seq: stored.record.seq });
   io.out(stored.cid.toString());
 }

@@ -4,7 +4,7 @@ import { PROJECT_EXT } from '../record/validate.js';
 import { signRecord } from '../record/sign.js';
 import type { RecordFields } from '../record/types.js';
 import type { DecodedRecord } from '../record/encoding.js';
-import type { RecordStore } from './record-store.js';
+import { appendOnHead, type RecordStore } from './record-store.js';
 import { RecordError } from '../errors.js';
 import { unattributableIssue } from '../attribution/write-check.js';
 
@@ -12,8 +12,9 @@ import { unattributableIssue } from '../attribution/write-check.js';
 export type Contribution = Omit<RecordFields, 'proj' | 'by' | 'seq' | 'prev' | 'at'> & { at?: number };
 
 /**
- * A project: its genesis record plus a record store. Appending assigns the signer's next seq and
- * prev, signs, and stores; the store enforces feed order, so concurrent misuse cannot fork a feed.
+ * A project: its genesis record plus a record store. Appending reads the signer's head, assigns the
+ * next seq and prev, signs and stores as one step (RecordStore.appendOnHead), so concurrent
+ * writers each get the next place in the feed; the store enforces feed order in any case.
  */
 export class Project {
   private constructor(
@@ -51,19 +52,20 @@ export class Project {
    * unattributableIssue): a known class, an agent for `ai` and `tool`, text ops that fit the asset.
    */
   async record(signer: SigningIdentity, contribution: Contribution): Promise<DecodedRecord> {
-    const head = await this.store.head(signer.did);
-    const fields: RecordFields = {
-      ...contribution,
-      proj: this.id,
-      by: signer.did,
-      seq: head ? head.seq + 1 : 0,
-      at: contribution.at ?? this.clock(),
-    };
-    if (head) fields.prev = head.cid;
-    const issue = await unattributableIssue(this.store, fields);
+    // Checked before the lock: the check reads the asset's history, which signing under the lock must not wait for.
+    const issue = await unattributableIssue(this.store, { ...contribution, by: signer.did, seq: 0, at: 0 });
     if (issue) throw new RecordError(`${contribution.kind} record: ${issue.path}: ${issue.reason}`, issue.path);
-    const signed = signRecord(fields, signer);
-    await this.store.append(signed);
-    return signed;
+    const [signed] = await appendOnHead(this.store, signer.did, (head) => {
+      const fields: RecordFields = {
+        ...contribution,
+        proj: this.id,
+        by: signer.did,
+        seq: head ? head.seq + 1 : 0,
+        at: contribution.at ?? this.clock(),
+      };
+      if (head) fields.prev = head.cid;
+      return [signRecord(fields, signer)];
+    });
+    return signed!;
   }
 }
