@@ -41,7 +41,7 @@ function classes(asset: string, file: string): { marks: string; runs: Run[] } {
 }
 
 /** Saves a file as an editor would (the whole file). */
-async function save(file: string, text: string): Promise<void> {
+async function save(file: string, text: string | Uint8Array): Promise<void> {
   await writeFile(join(dir, file), text);
 }
 

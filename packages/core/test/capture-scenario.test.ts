@@ -18,7 +18,8 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const SCENARIO_FILE = fileURLToPath(new URL('./capture/scenario.js', import.meta.url));
 
 async function bundle(): Promise<string> {
-  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as typeof import('esbuild');
+  // tsup's own esbuild (not a direct dependency, so typed here by what the test uses).
+  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as { build(options: Record<string, unknown>): Promise<unknown> };
   const outfile = join(await mkdtemp(join(tmpdir(), 'colophon-capture-qjs-')), 'capture.mjs');
   await esbuild.build({
     stdin: {
