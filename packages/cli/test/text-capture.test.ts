@@ -237,7 +237,8 @@ describe('agent-hook', () => {
     };
     const result = spawnSync(process.execPath, [BIN, 'agent-hook', '--model', 'anthropic/claude-sonnet@4.5'], { cwd: dir, env: env(), input: JSON.stringify(event), encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/file:story\.md: \+\d+ -0 by anthropic\/claude-sonnet@4\.5 \(reported\)/);
+    expect(JSON.parse(result.stdout)).toEqual({ continue: true });
+    expect(result.stderr).toMatch(/file:story\.md: \+\d+ -0 by anthropic\/claude-sonnet@4\.5 \(reported\)/);
     const { marks, runs } = classes('file:story.md', 'story.md');
     const text = `The old keeper climbed the stairs.\n${agentText}`;
     const truth = 'hhhh' + '????' + 'h'.repeat('keeper climbed the stairs.\n'.length) + 'a'.repeat(agentText.length);
