@@ -107,6 +107,7 @@ interface Outcome {
   truth: string;
   classes: string;
   reconciled: number;
+  unnamedRun: string;
   verified: boolean;
   problems: string[];
   notes: string[];
