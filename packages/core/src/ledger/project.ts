@@ -5,6 +5,8 @@ import { signRecord } from '../record/sign.js';
 import type { RecordFields } from '../record/types.js';
 import type { DecodedRecord } from '../record/encoding.js';
 import { appendOnHead, type RecordStore } from './record-store.js';
+import { RecordError } from '../errors.js';
+import { unattributableIssue } from '../attribution/write-check.js';
 
 /** What a caller states about a contribution; the project fills in proj, by, seq, prev and at. */
 export type Contribution = Omit<RecordFields, 'proj' | 'by' | 'seq' | 'prev' | 'at'> & { at?: number };
@@ -45,7 +47,14 @@ export class Project {
     return new Project(genesis, store, clock);
   }
 
+  /**
+   * Signs and appends a contribution. Besides the record rules, it must be attributable (see
+   * unattributableIssue): a known class, an agent for `ai` and `tool`, text ops that fit the asset.
+   */
   async record(signer: SigningIdentity, contribution: Contribution): Promise<DecodedRecord> {
+    // Checked before the lock: the check reads the asset's history, which signing under the lock must not wait for.
+    const issue = await unattributableIssue(this.store, { ...contribution, by: signer.did, seq: 0, at: 0 });
+    if (issue) throw new RecordError(`${contribution.kind} record: ${issue.path}: ${issue.reason}`, issue.path);
     const [signed] = await appendOnHead(this.store, signer.did, (head) => {
       const fields: RecordFields = {
         ...contribution,

@@ -8,6 +8,9 @@ import { feedBlocks } from '../feed-blocks.js';
 import { parallelSignatureVerifier } from '../parallel-verify.js';
 import { unsafeReason } from '../safe-files.js';
 import { locateProject } from './project-files.js';
+import { CarFeedStore } from '../car-feed-store.js';
+import type { LedgerEntry } from '../../attribution/classes.js';
+import { unattributableRecords } from '../../attribution/write-check.js';
 import type { VerifyWorkspaceOptions } from './interface.js';
 
 /** Below this many records, checking signatures one by one beats setting up parallel checks. */
@@ -57,8 +60,21 @@ export async function verifyWorkspace(from: string, options: VerifyWorkspaceOpti
   progress?.stop();
   report.findings.unshift(...readProblems);
   report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
+  // Records that verify but that attribution must skip (written by other tools, or imported).
+  if (report.findings.length === 0) report.findings.push(...(await unattributableFindings(dir)));
   report.ok = report.findings.length === 0;
   return report;
+}
+
+async function unattributableFindings(dir: string): Promise<Finding[]> {
+  const feeds = await CarFeedStore.open(dir);
+  const entries: LedgerEntry[] = [];
+  for await (const { cid, record } of feeds.records()) entries.push({ cid, record });
+  return unattributableRecords(entries).map(({ record, asset, reason }) => ({
+    code: 'unattributable' as const,
+    message: `${asset}: ${reason}; attribution skips it`,
+    cid: record.toString(),
+  }));
 }
 
 async function feedBytes(dir: string): Promise<number> {
