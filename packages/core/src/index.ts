@@ -29,7 +29,9 @@ export { MemoryBlobStore, BlobIntegrityError, MAX_BLOB_BYTES, type BlobStore } f
 export { MemoryKeyStore, checkIdentityName, IDENTITY_NAME, type KeyStore, type StoredIdentity } from './store/key-store.js';
 export { MemoryRecordStore, FeedOrderError, checkExtendsHead, type RecordStore, type FeedHead } from './ledger/record-store.js';
 export { Project, type Contribution } from './ledger/project.js';
-export { RoleBook, ROLE_REQUIRED } from './ledger/roles.js';
+export { RoleBook, SIGNER_ROLES, ANY_ROLE, signerRule } from './ledger/roles.js';
+export { CausalClocks, StoreClocks, sawRecord, type Clock } from './ledger/causality.js';
+export { roleBookOf, currentVersions, latestRoleChange, seenLinks } from './ledger/versions.js';
 export { verifyBlocks, verifyDecodedSignature, type RawBlock, type Finding, type FindingCode, type VerifyReport, type VerifyOptions } from './ledger/verify.js';
 export { RecordIndex, type RecordQuery } from './ledger/record-index.js';
 export * from './transparency/index.js';

@@ -5,6 +5,7 @@ import { signRecord } from '../record/sign.js';
 import type { RecordFields } from '../record/types.js';
 import type { DecodedRecord } from '../record/encoding.js';
 import type { RecordStore } from './record-store.js';
+import { seenLinks } from './versions.js';
 
 /** What a caller states about a contribution; the project fills in proj, by, seq, prev and at. */
 export type Contribution = Omit<RecordFields, 'proj' | 'by' | 'seq' | 'prev' | 'at'> & { at?: number };
@@ -44,8 +45,18 @@ export class Project {
     return new Project(genesis, store, clock);
   }
 
-  async record(signer: SigningIdentity, contribution: Contribution): Promise<DecodedRecord> {
+  /**
+   * Signs and appends a record. With `linkSeen`, the record also links what its writer has seen
+   * (ledger/versions.ts): a content record the asset's current versions, a record about an asset
+   * the latest role change. Colophon's own writers (the CLI, approvals, the demo) always ask for
+   * it, so causality, not claimed time, orders versions and role changes.
+   */
+  async record(signer: SigningIdentity, contribution: Contribution, options: { linkSeen?: boolean } = {}): Promise<DecodedRecord> {
     const head = await this.store.head(signer.did);
+    if (options.linkSeen) {
+      const more = await seenLinks(this.store, { kind: contribution.kind, by: signer.did, owner: this.owner, ...(contribution.asset === undefined ? {} : { asset: contribution.asset }), ...(contribution.links ? { links: contribution.links } : {}), ...(head ? { prev: head.cid } : {}) });
+      if (more.length > 0) contribution = { ...contribution, links: [...(contribution.links ?? []), ...more] };
+    }
     const fields: RecordFields = {
       ...contribution,
       proj: this.id,
