@@ -112,6 +112,7 @@ async function ledgerWithSettlements(base: string, count: number) {
   const store = await CarFeedStore.open(ledgerDir);
   const project = await Project.create('Payouts', owner, store, () => (now += 1000));
   await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'director', subject: director.did } });
+  await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'editor', subject: writer.did } });
   const settle = async (i: number) => {
     const asset = `doc:piece-${i}.md`;
     const text = `Piece number ${i}, written by hand.`;

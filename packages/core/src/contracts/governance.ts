@@ -4,9 +4,9 @@ import type { LedgerEntry } from '../attribution/classes.js';
 import type { DagValue } from '../cbor/codec.js';
 import type { SigningIdentity } from '../identity/identity.js';
 import type { Contribution, Project } from '../ledger/project.js';
-import { roleBookOf } from '../ledger/versions.js';
+import { latestGrant, roleBookOf } from '../ledger/versions.js';
 import type { DecodedRecord } from '../record/encoding.js';
-import type { AgentRef, MemberDelta } from '../record/types.js';
+import type { AgentRef } from '../record/types.js';
 import { checkExt, checkResult, type CheckResult } from './check-result.js';
 import { compileGates, contractFor, readContract } from './contract.js';
 import { collectGateInputs, type InputStore } from './inputs.js';
@@ -48,13 +48,7 @@ async function requireRole(project: Project, signer: SigningIdentity, role: stri
     const held = roles.rolesOf(signer.did);
     throw new RoleRequiredError(`only ${role === 'owner' ? 'the owner' : `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`} may ${action}; ${signer.did} holds ${held.length > 0 ? held.join(', ') : 'no role'}${role === 'owner' ? '' : ` (the owner grants it: colophon member add NAME --role ${role})`}`);
   }
-  let grant: DecodedRecord | undefined;
-  for (const cid of await project.store.query({ kind: 'member', signer: project.owner })) {
-    const found = await project.store.get(cid);
-    const delta = found?.record.delta as unknown as MemberDelta | undefined;
-    if (found && roles.effective(found.record) && delta?.op === 'grant' && delta.subject === signer.did && delta.role === role && (!grant || found.record.seq > grant.record.seq)) grant = found;
-  }
-  return grant?.cid;
+  return latestGrant(project.store, roles, signer.did, role);
 }
 
 async function requireFinal(project: Project, asset: string, action: string): Promise<LedgerEntry> {

@@ -14,7 +14,7 @@ import type { PayoutRule } from './payload.js';
 import { payoutLines, type PayoutLine } from './payout.js';
 import { StoreClocks, sawRecord } from '../ledger/causality.js';
 import { SIGNER_ROLES } from '../ledger/roles.js';
-import { roleBookOf } from '../ledger/versions.js';
+import { latestGrant, roleBookOf } from '../ledger/versions.js';
 import { compare, LedgerSlice, NOT_ASSET_FACTS } from './slice.js';
 
 export const SETTLE_EXT = 'colophon.settle';
@@ -246,10 +246,12 @@ export async function settleAsset(project: Project, signer: SigningIdentity, inp
     throw new ContractError(`cannot settle asset "${asset}": gate record ${gate.record.cid} failed ${failed.join(', ')}`);
   }
   const payload = settlePayload(gate.evaluation, gate.record.cid, rule);
+  // A director's settlement links the grant it relies on, so its role is judged by causality.
+  const grant = signer.did === project.owner ? undefined : await latestGrant(project.store, await roleBookOf(project.store, project.owner), signer.did, 'director');
   const record = await project.record(signer, {
     kind: 'settle',
     asset,
-    links: [contractEntry.cid, gate.record.cid, payload.approval],
+    links: [contractEntry.cid, gate.record.cid, payload.approval, ...(grant ? [grant] : [])],
     ext: { [SETTLE_EXT]: payload as unknown as DagValue },
   });
   const result: SettleResult = { record, payload, existing: false };

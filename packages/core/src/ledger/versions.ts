@@ -80,3 +80,14 @@ export async function seenLinks(store: VersionStore, input: { kind: RecordKind; 
   if (input.by !== input.owner && (CONTENT_KINDS.has(input.kind) || ROLE_SENSITIVE.has(input.kind))) push(await latestRoleChange(store, roles));
   return add;
 }
+
+/** The owner's latest member record granting `role` to `did` (what a record relying on that role links). */
+export async function latestGrant(store: Pick<RecordStore, 'get' | 'query'>, roles: RoleBook, did: string, role: string): Promise<CID | undefined> {
+  let grant: { cid: CID; seq: number } | undefined;
+  for (const cid of await store.query({ kind: 'member', signer: roles.owner })) {
+    const found = await store.get(cid);
+    const delta = found?.record.delta as { op?: unknown; subject?: unknown; role?: unknown } | undefined;
+    if (found && roles.effective(found.record) && delta?.op === 'grant' && delta.subject === did && delta.role === role && (!grant || found.record.seq > grant.seq)) grant = { cid: found.cid, seq: found.record.seq };
+  }
+  return grant?.cid;
+}
