@@ -3,7 +3,7 @@ import { useCryptoBackend } from '../crypto/backend.js';
 import { nodeCryptoBackend } from './crypto.js';
 
 export { nodeCryptoBackend } from './crypto.js';
-export { FileKeyStore, defaultKeyDirectory } from './key-store.js';
+export { FileKeyStore, defaultKeyDirectory, userConfigDirectory } from './key-store.js';
 export { FileBlobStore } from './blob-store.js';
 export { contentCidOfFile } from './content-id.js';
 export { CarFeedStore, feedFileName, type OpenReport, type CutTail } from './car-feed-store.js';
