@@ -12,6 +12,7 @@ import { ContractError, requireSigner } from './errors.js';
 import { evaluateSlice, gatePayloadOf, recordGate, replayGate, type GateEvaluation, type RecordedGate } from './gate.js';
 import type { PayoutRule } from './payload.js';
 import { payoutLines, type PayoutLine } from './payout.js';
+import { causalOrder } from '../attribution/order.js';
 import { StoreClocks, sawRecord } from '../ledger/causality.js';
 import { SIGNER_ROLES } from '../ledger/roles.js';
 import { latestGrant, roleBookOf } from '../ledger/versions.js';
@@ -200,7 +201,9 @@ export async function listSettlements(store: SettleStore, genesisCid?: CID): Pro
     list.settlements.push(chosen);
     list.duplicates.push(...sorted.filter((r) => r !== chosen));
   }
-  list.settlements.sort((a, b) => compare(a.cid.toString(), b.cid.toString()));
+  // Listed (and paid) in the order they were made as far as the ledger shows: causal order, with
+  // claimed time only between records that did not see each other. Presentation, not a decision.
+  list.settlements = causalOrder(list.settlements);
   return list;
 }
 
