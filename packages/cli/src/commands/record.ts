@@ -1,4 +1,4 @@
-import { commitText, isRecordKind, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent } from '@colophon/core';
+import { commitText, isRecordKind, RECORD_KINDS, RecordError, SIGNER_ROLES, roleBookOf, signerRule, type CID, type Contribution, type Intent } from '@colophon/core';
 import { resolve } from 'node:path';
 import { contentCidOfFile } from '@colophon/core/node';
 import { UsageError } from '../errors.js';
@@ -36,15 +36,16 @@ function parseCids(values: string[] | undefined, option: string): CID[] | undefi
 export async function record(cwd: string, kind: string, options: RecordOptions, io: Io): Promise<void> {
   if (!isRecordKind(kind)) throw new UsageError(`unknown record kind "${kind}"; kinds are: ${RECORD_KINDS.join(', ')}`);
   if (kind === 'project.genesis') throw new UsageError('a project has exactly one genesis record; use "colophon init"');
+  // A hand-made governance record could never replay: these are written by their own verbs.
+  const verb = { contract: 'colophon contract add FILE', gate: 'colophon gate --asset ASSET', settle: 'colophon settle --asset ASSET', member: 'colophon member add NAME --role ROLE' }[kind as string];
+  if (verb) throw new UsageError(`a ${kind} record is written by "${verb}", which checks it; "record" does not write one`);
   if (options.prompt !== undefined && options.promptPrivate !== undefined) throw new UsageError('give --prompt or --prompt-private, not both');
   if (options.model && options.tool) throw new UsageError('give --model or --tool, not both');
   const ws = await openWorkspace(cwd);
   const { name, identity } = await signingIdentity(ws, options.as);
-  const role = ROLE_REQUIRED[kind];
-  if (role) {
-    const roles = new RoleBook(ws.project.owner);
-    for await (const r of ws.feeds.records()) roles.apply(r.record);
-    if (!roles.holds(identity.did, role)) throw new UsageError(`a ${kind} record needs the ${role} role, which ${name} does not hold (the owner grants it: colophon member add ${name} --role ${role})`);
+  const allowed = SIGNER_ROLES[kind];
+  if (allowed && !(await roleBookOf(ws.feeds, ws.project.owner)).holdsOneOf(identity.did, allowed)) {
+    throw new UsageError(`a ${kind} record needs ${signerRule(kind)}, which ${name} is not (the owner grants roles: colophon member add ${name} --role ${allowed[0]})`);
   }
   const contribution: Contribution = { kind };
   if (options.asset) contribution.asset = options.asset;
@@ -79,7 +80,7 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   if (options.license) contribution.rights = { license: options.license };
   let stored;
   try {
-    stored = await ws.project.record(identity, contribution);
+    stored = await ws.project.record(identity, contribution, { linkSeen: true });
   } catch (error) {
     if (error instanceof RecordError) throw new UsageError(error.message);
     throw error;

@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { verifyBlocks, verifyDecodedSignature, type Finding, type MerkleTree, type RawBlock, type VerifyReport } from '@colophon/core';
+import { auditGovernance, verifyBlocks, verifyDecodedSignature, type Finding, type MerkleTree, type RawBlock, type VerifyReport } from '@colophon/core';
 import { collectCheckpointedFeeds, feedBlocks, parallelSignatureVerifier, verifyCheckpointFiles } from '@colophon/core/node';
 import { CheckFailedError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
-import { locateProject } from '../workspace.js';
+import { locateProject, openWorkspace } from '../workspace.js';
 
 /** Below this many records, checking signatures one by one beats setting up parallel checks. */
 const PARALLEL_FROM_RECORDS = 1000;
@@ -32,6 +32,9 @@ export async function verifyWorkspace(cwd: string, progress?: Progress): Promise
   progress?.stop();
   report.findings.unshift(...readProblems);
   report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
+  // Governance is judged on a ledger whose records check out (opening the store then changes
+  // nothing on disk): who signed what they were entitled to, which settlements stand.
+  if (report.findings.length === 0) report.findings.push(...(await auditGovernance((await openWorkspace(cwd)).feeds, genesis)));
   report.ok = report.findings.length === 0;
   return report;
 }
@@ -59,7 +62,7 @@ function progressBar(io: Io): Progress | undefined {
 export async function verify(cwd: string, options: { json?: boolean }, io: Io): Promise<void> {
   const report = await verifyWorkspace(cwd, progressBar(io));
   if (options.json) printJson(io, report);
-  else if (report.ok) io.out(`Verified ${report.records} records in ${report.feeds} feeds: every signature, chain, link and role checks out.`);
+  else if (report.ok) io.out(`Verified ${report.records} records in ${report.feeds} feeds: every signature, chain, link and role checks out, and every settlement stands.`);
   else {
     io.out(`Verification FAILED: ${report.findings.length} problem(s) in ${report.records} records:`);
     for (const finding of report.findings) io.out(`  [${finding.code}] ${finding.message}`);
