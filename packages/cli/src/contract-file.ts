@@ -68,7 +68,7 @@ export function parseContractText(text: string, file: string): unknown {
   const first = errors[0];
   if (first) {
     const { line, column } = lineColumn(text, first.offset);
-    throw new Error(`${file}:${line}:${column}: ${printParseErrorCode(first.error)}`);
+    throw new Error(`${file} is not valid JSON (comments are allowed): ${printParseErrorCode(first.error)} at line ${line}, column ${column}`);
   }
   return value;
 }

@@ -8,7 +8,7 @@ export async function member(cwd: string, op: 'grant' | 'revoke', subjectName: s
   if (options.role === 'owner') throw new UsageError('a project has one owner, the identity that created it; ownership is not granted or revoked (give a director or editor role instead)');
   const ws = await openWorkspace(cwd);
   const { name, identity } = await signingIdentity(ws, options.as);
-  if (identity.did !== ws.project.owner) throw new UsageError(`only the project owner changes roles; ${name} (${identity.did}) is not the owner`);
+  if (identity.did !== ws.project.owner) throw new UsageError(`only the project owner can change roles; ${name} (${identity.did}) is not the owner`);
   const subject = isDidKey(subjectName) ? subjectName : (await ws.keys.get(subjectName))?.did;
   if (!subject) throw new UsageError(`"${subjectName}" is neither a did:key nor an identity on this machine`);
   const stored = await ws.project.record(identity, { kind: 'member', delta: { op, role: options.role, subject } });

@@ -45,7 +45,7 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   const { name, identity } = await signingIdentity(ws, options.as);
   const allowed = SIGNER_ROLES[kind];
   if (allowed && !(await roleBookOf(ws.feeds, ws.project.owner)).holdsOneOf(identity.did, allowed)) {
-    throw new UsageError(`a ${kind} record needs ${signerRule(kind)}, which ${name} is not (the owner grants roles: colophon member add ${name} --role ${allowed[0]})`);
+    throw new UsageError(`${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} record must be signed by ${signerRule(kind)}, which ${name} is not (the owner grants roles: colophon member add ${name} --role ${allowed[0]})`);
   }
   const contribution: Contribution = { kind };
   if (options.asset) contribution.asset = options.asset;

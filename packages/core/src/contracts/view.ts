@@ -97,9 +97,10 @@ export function viewBindings(slice: LedgerSlice, asset: string, contract: Ledger
     return value;
   });
   // The latest result per check name (checks are in causal order); flags come from those only, so
-  // a later clean check clears an earlier finding.
+  // a later clean check clears an earlier finding. Only members' checks count there: an outsider's
+  // check is listed in `checks` but can neither pass nor block a gate.
   const latest: { [name: string]: { [key: string]: Value } } = {};
-  for (const c of checks) latest[c.name as string] = c;
+  for (const c of checks) if (slice.isMember(c.by as string)) latest[c.name as string] = c;
   const flags = [...new Set(Object.values(latest).flatMap((c) => c.flags as string[]))].sort();
 
   const ingredients = facts.ingredients.map((i) => ({
