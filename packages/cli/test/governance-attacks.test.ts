@@ -116,7 +116,9 @@ class Studio {
   /** Delivers records the way anyone can: a CAR file and `colophon import car`. */
   async deliver(records: DecodedRecord[]): Promise<InProcessResult> {
     const file = join(this.base, `forged-${Date.now()}-${Math.random().toString(36).slice(2)}.car`);
-    await writeFile(file, Buffer.concat([carHeader(records.map((r) => r.cid)), ...records.map((r) => carBlock(r.cid, r.bytes))]));
+    // The roots are the feeds' heads: the last record of each signer.
+    const heads = new Map(records.map((r) => [r.record.by, r.cid]));
+    await writeFile(file, Buffer.concat([carHeader([...heads.values()]), ...records.map((r) => carBlock(r.cid, r.bytes))]));
     return this.colophon('import', 'car', file);
   }
 

@@ -53,12 +53,15 @@ export class Project {
    * it, so causality, not claimed time, orders versions and role changes.
    */
   async record(signer: SigningIdentity, contribution: Contribution, options: { linkSeen?: boolean } = {}): Promise<DecodedRecord> {
-    const [signed] = await appendOnHead(this.store, signer.did, async (head) => {
-      let stated = contribution;
-      if (options.linkSeen) {
-        const more = await seenLinks(this.store, { kind: contribution.kind, by: signer.did, owner: this.owner, ...(contribution.asset === undefined ? {} : { asset: contribution.asset }), ...(contribution.links ? { links: contribution.links } : {}), ...(head ? { prev: head.cid } : {}) });
-        if (more.length > 0) stated = { ...contribution, links: [...(contribution.links ?? []), ...more] };
-      }
+    // What the writer has seen is read before the append: the store's own reads must not run
+    // inside its append step (it may hold the feed for the duration).
+    let stated = contribution;
+    if (options.linkSeen) {
+      const head = await this.store.head(signer.did);
+      const more = await seenLinks(this.store, { kind: contribution.kind, by: signer.did, owner: this.owner, ...(contribution.asset === undefined ? {} : { asset: contribution.asset }), ...(contribution.links ? { links: contribution.links } : {}), ...(head ? { prev: head.cid } : {}) });
+      if (more.length > 0) stated = { ...contribution, links: [...(contribution.links ?? []), ...more] };
+    }
+    const [signed] = await appendOnHead(this.store, signer.did, (head) => {
       const fields: RecordFields = {
         ...stated,
         proj: this.id,
