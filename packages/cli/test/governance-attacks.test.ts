@@ -50,6 +50,9 @@ class Studio {
     for (const name of ['rafael', 'dana', 'carl']) await s.ok('id', 'new', name);
     await s.ok('member', 'add', 'rafael', '--role', 'director', '--as', 'olivia');
     await s.ok('member', 'add', 'dana', '--role', 'editor', '--as', 'olivia');
+    // The text first: record --file takes any earlier record of the asset (a contract, an intent)
+    // as a version whose text it does not have, and would record the first text as unknown.
+    await s.edit('dana', 'The launch post, written by hand.\n');
     const file = join(base, 'contract.json');
     await writeFile(
       file,
@@ -63,7 +66,6 @@ class Studio {
     );
     await s.ok('contract', 'add', file, '--as', 'olivia');
     await s.ok('record', 'intent', '--asset', ASSET, '--prompt', 'A short launch post', '--as', 'rafael');
-    await s.edit('dana', 'The launch post, written by hand.\n');
     return s;
   }
 
@@ -79,9 +81,10 @@ class Studio {
 
   /** An honest edit through the CLI: the file changes, the record links what its writer saw. */
   async edit(who: string, text: string, asset = ASSET): Promise<string> {
+    const kind = this.text === '' ? 'asset.create' : 'asset.edit';
     this.text = text;
     await writeFile(join(this.dir, asset.slice('file:'.length)), text);
-    return (await this.ok('record', this.text === '' ? 'asset.create' : 'asset.edit', '--asset', asset, '--file', asset.slice('file:'.length), '--as', who)).trim();
+    return (await this.ok('record', kind, '--asset', asset, '--file', asset.slice('file:'.length), '--as', who)).trim();
   }
 
   async key(name: string): Promise<SigningIdentity> {
@@ -240,13 +243,18 @@ describe('governance attacks', () => {
 
   it('spam shares: a stranger\'s nine intents earn nothing, and the members\' split is unchanged', async () => {
     const clean = await Studio.open();
-    const expected = (await clean.approve()).lines.map((l) => l.amount);
+    const byName = async (st: Studio, lines: { payee: string; amount: number }[]) => {
+      const names = new Map([[await st.did('rafael'), 'rafael'], [await st.did('dana'), 'dana']]);
+      return Object.fromEntries(lines.map((l) => [names.get(l.payee) ?? l.payee, l.amount]));
+    };
+    const expected = await byName(clean, (await clean.approve()).lines);
+    expect(expected).toEqual({ dana: 70_000, rafael: 30_000 });
     const s = await Studio.open();
     const spam = await s.forge(eve, Array.from({ length: 9 }, (_, i) => ({ kind: 'intent' as const, asset: ASSET, at: Date.now() - 1000 + i, intent: { text: `pay me ${i}` } })));
     expect((await s.deliver(spam)).code).toBe(0);
     const honest = await s.approve();
     expect(honest.lines.map((l) => l.payee)).not.toContain(eve.did);
-    expect(honest.lines.map((l) => l.amount)).toEqual(expected);
+    expect(await byName(s, honest.lines)).toEqual(expected);
     await paidOnly(s, honest.settle);
   });
 
@@ -347,10 +355,12 @@ describe('payout targets under attack', () => {
 
   it('statement CSVs neutralise formulas in asset names', async () => {
     const s = await Studio.open({ asset: undefined });
+    // The CLI refuses asset ids without a scheme; a record made elsewhere can still carry one.
     const asset = '=HYPERLINK("http://evil.example","click")';
-    await s.ok('record', 'intent', '--asset', asset, '--prompt', 'brief', '--as', 'rafael');
-    await writeFile(join(s.dir, 'formula.md'), 'text\n');
-    await s.ok('record', 'asset.create', '--asset', asset, '--file', 'formula.md', '--as', 'dana');
+    const text = 'text\n';
+    const [brief] = await s.forge(await s.key('rafael'), [{ kind: 'intent', asset, at: Date.now(), intent: { text: 'brief' } }]);
+    const [made] = await s.forge(await s.key('dana'), [{ kind: 'asset.create', asset, at: Date.now(), out: contentCid(utf8Encode(text)), delta: { text: [[0, 0, text.length, 'human']] } }]);
+    expect((await s.deliver([brief!, made!])).code).toBe(0);
     const approved = await s.colophon('approve', '--asset', asset, '--as', 'rafael', '--json');
     expect(approved.code, approved.err).toBe(0);
     const settle = (JSON.parse(approved.out) as { settlement: { settle: { '/': string } } }).settlement.settle['/'];
