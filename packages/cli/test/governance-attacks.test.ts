@@ -300,6 +300,22 @@ describe('governance attacks', () => {
   });
 });
 
+describe('a contract a person can write', () => {
+  it('contract init writes a commented starter that contract add accepts; --help documents the format', async () => {
+    const s = await Studio.open();
+    await s.ok('contract', 'init', 'starter.jsonc', '--asset', ASSET);
+    const text = await readFile(join(s.dir, 'starter.jsonc'), 'utf8');
+    expect(text).toMatch(/^\/\/ A Colophon contract/);
+    expect(text).toMatch(/"directorApproved": "approvals\.exists/);
+    expect((await s.colophon('contract', 'init', 'starter.jsonc')).code).toBe(2);
+    const added = await s.colophon('contract', 'add', 'starter.jsonc', '--as', 'olivia', '--json');
+    expect(added.code, added.err).toBe(0);
+    expect(JSON.parse(added.out)).toMatchObject({ asset: ASSET, name: 'My contract', payout: { budget: 100_000, weights: { humanText: 60 } } });
+    const help = await s.colophon('contract', 'add', '--help');
+    for (const word of ['"gates"', '"weights"', '"fixed"', 'upstreamBasisPoints', 'approvals', 'attribution', 'Only the project owner']) expect(help.out).toContain(word);
+  });
+});
+
 describe('payout targets under attack', () => {
   const hits: { port: number; method: string; headers: IncomingMessage['headers'] }[] = [];
   const servers: Server[] = [];
