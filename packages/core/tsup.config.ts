@@ -1,7 +1,7 @@
 import { defineConfig, type Options } from 'tsup';
 
 const library: Options = {
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+  entry: { index: 'src/index.ts', 'report/index': 'src/report/index.ts', 'node/index': 'src/node/index.ts' },
   format: ['esm'],
   // tsconfig.json leaves out Node's types (the main entry must not use them); ./node needs them.
   dts: { compilerOptions: { types: ['node'] } },

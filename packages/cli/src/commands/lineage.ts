@@ -29,7 +29,7 @@ import {
 import { writeFileAtomic } from '@colophon/core/node';
 import { UsageError } from '../errors.js';
 import { formatTime, printJson, shortCid, toJsonValue, type Io } from '../output.js';
-import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '../report/nodes.js';
+import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '@colophon/core/report';
 import { identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
 
 const json = () => new Option('--json', 'machine-readable output');

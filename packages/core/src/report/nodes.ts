@@ -1,7 +1,10 @@
 // How lineage records read to people: one set of words shared by `colophon trace`, `blame`, and
 // the HTML report, so a step is called the same thing everywhere.
-import { checkOf, stepPayloadOrUndefined, type AgentRef, type CheckResult, type LedgerEntry } from '@colophon/core';
-import { who } from '../describe.js';
+import type { LedgerEntry } from '../attribution/index.js';
+import { type CheckResult } from '../contracts/index.js';
+import { checkOf, stepPayloadOrUndefined } from '../lineage/index.js';
+import type { AgentRef } from '../record/types.js';
+import { who } from './words.js';
 
 export interface NodeFacts {
   cid: string;
@@ -57,7 +60,7 @@ export function tokensLabel(tokens: { in?: number; out?: number } | undefined): 
   return `${tokens.in ?? '?'} → ${tokens.out ?? '?'} tokens`;
 }
 
-export function nodeFacts(entry: LedgerEntry, names: Map<string, string>): NodeFacts {
+export function nodeFacts(entry: LedgerEntry, names: ReadonlyMap<string, string>): NodeFacts {
   const { record } = entry;
   const step = stepPayloadOrUndefined(entry);
   const facts: NodeFacts = {
