@@ -2,7 +2,7 @@
 // CLI uses @viz-js/viz, Graphviz compiled to WebAssembly) and passes the SVG to reportPage.
 import type { LedgerEntry } from '../attribution/index.js';
 import type { CheckOn, LineageEdge, LineageGraph } from '../lineage/index.js';
-import { checkLabel, formatMs, nodeFacts, oneLine, type NodeFacts } from './nodes.js';
+import { checkLabel, classWords, formatMs, nodeFacts, oneLine, type NodeFacts } from './nodes.js';
 
 /** Colours per kind of node; the report's legend uses the same. */
 export const NODE_STYLES = {
@@ -14,6 +14,7 @@ export const NODE_STYLES = {
   pass: { fill: '#F0FDF4', stroke: '#16A34A', label: 'Check passed' },
   fail: { fill: '#FEF2F2', stroke: '#DC2626', label: 'Check failed' },
   verdict: { fill: '#E0E7FF', stroke: '#4338CA', label: 'Review or approval' },
+  unobserved: { fill: '#F1F5F9', stroke: '#64748B', label: 'Pasted, or changed unobserved' },
   unused: { fill: '#FFFFFF', stroke: '#94A3B8', label: 'Tried, not used in this version' },
 } as const;
 
@@ -47,6 +48,7 @@ export function styleOf(facts: NodeFacts): NodeStyle {
   if (facts.kind === 'check') return facts.check?.pass === false ? 'fail' : 'pass';
   if (facts.kind === 'ingest') return 'ingest';
   if (facts.kind === 'review' || facts.kind === 'approve' || facts.kind === 'reject') return 'verdict';
+  if (facts.classes.length > 0 && facts.classes.every((c) => c === 'paste' || c === 'unknown')) return 'unobserved';
   if (facts.actor === 'ai') return 'ai';
   if (facts.actor === 'tool') return 'tool';
   return 'human';
@@ -60,6 +62,7 @@ function label(facts: NodeFacts, isTarget: boolean, unused = false): string {
   if (facts.agent) lines.push(html(oneLine(facts.agent, 36)));
   const small: string[] = [];
   if (facts.actor === 'human' || facts.kind === 'intent') small.push(`by ${oneLine(facts.by, 24)}`);
+  if (facts.classes.some((c) => c !== 'human' && c !== facts.actor)) small.push(classWords(facts));
   if (facts.kind === 'intent' && facts.prompt === null) small.push('private');
   // Sub-millisecond steps (a local stand-in) read as noise; real model calls take longer.
   if (facts.ms) small.push(formatMs(facts.ms));

@@ -8,7 +8,7 @@ import { AUTHOR_CLASSES, type AssetAttribution, type AuthorClass, type Contribut
 import { sourceTypeTerm, sourceTypeWords } from '../attribution/source-type.js';
 import type { ReportData } from './facts.js';
 import { NODE_STYLES, styleOf } from './graph.js';
-import { formatMs, nodeFacts, oneLine, tokensLabel } from './nodes.js';
+import { classWords, formatMs, nodeFacts, oneLine, tokensLabel } from './nodes.js';
 import { REPORT_CSS } from './style.js';
 import { escapeHtml as esc, formatAmount, formatTime, percent, shortCid, who } from './words.js';
 
@@ -228,7 +228,7 @@ export function contributionsHtml(data: ReportData): string {
       else if (role === 'rejection') what = pill('rejected', 'bad');
       else what = 'reviewed this version';
       const paid = paidAs.length > 0 ? pill(`paid: ${paidAs.join(', ')}`, 'info') : role === 'prompt' || role === 'review' ? '<span class="sub">counted</span>' : '<span class="sub">decides gates</span>';
-      return `<tr data-role="${role}"><td><b>${ROLE_WORDS[role]}</b></td><td>${esc(facts.by)}</td><td>${what}</td><td>${paid}</td><td class="num">${esc(formatTime(entry.record.at))}<br>${recordLink(entry)}</td></tr>`;
+      return `<tr data-role="${role}"><td data-label="What"><b>${ROLE_WORDS[role]}</b></td><td data-label="Who">${esc(facts.by)}</td><td data-label="Said">${what}</td><td data-label="Counts">${paid}</td><td class="num" data-label="When">${esc(formatTime(entry.record.at))}<br>${recordLink(entry)}</td></tr>`;
     })
     .join('');
   return `<section id="contributions"><h2>Briefs, reviews, checks and decisions</h2><p class="intro">Everything the contract's gates and payout count besides the text: who set the brief, who reviewed, which checks ran, who approved. Each links to its moment in the timeline and its signed record.</p>
@@ -276,7 +276,7 @@ export function checksHtml(data: ReportData): string {
   const rows = data.checks
     .map(({ entry, result, on }) => {
       const threshold = result.threshold === undefined ? '—' : String(result.threshold);
-      return `<tr><td><b>${esc(result.name)}</b></td><td>${esc(stepTitle(on, data))}</td><td class="num">${result.score}</td><td class="num">${esc(threshold)}</td><td>${result.pass ? pill('passed', 'ok') : pill('failed', 'bad')}</td><td class="num">${esc(formatTime(entry.record.at))}</td></tr>`;
+      return `<tr><td data-label="Check"><b>${esc(result.name)}</b></td><td data-label="On">${esc(stepTitle(on, data))}</td><td class="num" data-label="Score">${result.score}</td><td class="num" data-label="Pass at">${esc(threshold)}</td><td data-label="Result">${result.pass ? pill('passed', 'ok') : pill('failed', 'bad')}</td><td class="num" data-label="When">${esc(formatTime(entry.record.at))}</td></tr>`;
     })
     .join('');
   return `<section id="checks"><h2>Checks</h2><p class="intro">Automated checks run on the steps (for example brand consistency), in the order they ran. A gate usually looks at the latest result of each check.</p>
@@ -354,7 +354,7 @@ export function timelineHtml(data: ReportData): string {
     const detail: string[] = [];
     if (facts.kind === 'intent') detail.push(`set by ${facts.by}`, facts.prompt === null ? 'private prompt' : `“${oneLine(facts.prompt ?? '', 90)}”`);
     else if (facts.agent) detail.push(facts.agent, `signed by ${facts.by}`);
-    else detail.push(`by ${facts.by}, by hand`);
+    else detail.push(`by ${facts.by}${facts.classes.length > 0 ? `, ${classWords(facts)}` : ''}`);
     if (facts.ms) detail.push(formatMs(facts.ms));
     const tokens = tokensLabel(facts.tokens);
     if (tokens) detail.push(tokens);

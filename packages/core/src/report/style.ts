@@ -85,6 +85,13 @@ footer { color: var(--muted); font-size: 13px; text-align: center; margin-top: 2
   .card .value { font-size: 20px; }
   th, td { padding: 6px 5px; }
   .authored { font-size: 15px; padding: 10px; }
+  /* Wide tables become one card per row, each cell labelled. */
+  table.wide { min-width: 0; }
+  table.wide thead { display: none; }
+  table.wide tr { display: block; padding: 8px 0; border-bottom: 1px solid var(--line); }
+  table.wide tr:last-child { border-bottom: 0; }
+  table.wide td { display: block; position: relative; border: 0; padding: 2px 0 2px 96px; text-align: left; white-space: normal; }
+  table.wide td::before { content: attr(data-label); position: absolute; left: 0; top: 4px; width: 88px; font-size: 11.5px; line-height: 1.3; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; font-weight: 600; }
 }
 @media print {
   html { background: #fff; }

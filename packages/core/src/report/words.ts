@@ -32,8 +32,9 @@ export function formatAmount(minor: number, currency: string): string {
   return `${currency} ${value / scale}.${(value % scale).toString().padStart(digits, '0')}`;
 }
 
-/** A fraction as a percentage with one decimal, as `colophon attribute` prints it: `78.7%`. */
+/** A fraction as a percentage with one decimal, as `colophon attribute` prints it: `78.7%`; `<0.1%` for a sliver that is there. */
 export function percent(share: number): string {
+  if (share > 0 && share < 0.0005) return '<0.1%';
   return `${(share * 100).toFixed(1)}%`;
 }
 
