@@ -21,6 +21,17 @@ const WIDTHS = [360, 390, 1280, 1920];
 const SCREENSHOT_WIDTHS = new Set([390, 1280, 1920]);
 const MIN_LABEL_PX = 11;
 
+/** The browser's globals the page functions use (the tests compile without the DOM library). */
+interface Browserside {
+  getComputedStyle(element: unknown): { backgroundColor: string; fontSize: string };
+  innerWidth: number;
+  document: { documentElement: { scrollWidth: number }; querySelector(selector: string): Box & { querySelector(selector: string): unknown } };
+}
+interface Box {
+  scrollHeight: number;
+  clientHeight: number;
+}
+
 interface Run {
   start: number;
   length: number;
@@ -235,7 +246,7 @@ describe.each(['demo', 'long'])('the %s report', (name) => {
     const { html, attribution: a, text } = get();
     const { page, close } = await open(html, 1280);
     const spans = await page.locator('.authored .run').evaluateAll((els) =>
-      els.map((e) => ({ start: Number(e.getAttribute('data-start')), length: Number(e.getAttribute('data-length')), class: e.getAttribute('data-class')!, who: e.getAttribute('data-who')!, text: e.textContent!, background: getComputedStyle(e).backgroundColor, title: e.getAttribute('title')! })),
+      els.map((e) => ({ start: Number(e.getAttribute('data-start')), length: Number(e.getAttribute('data-length')), class: e.getAttribute('data-class')!, who: e.getAttribute('data-who')!, text: e.textContent!, background: (globalThis as unknown as Browserside).getComputedStyle(e).backgroundColor, title: e.getAttribute('title')! })),
     );
     expect(spans.map(({ start, length, class: cls, who }) => ({ start, length, class: cls, who }))).toEqual(a.runs.map((r) => ({ start: r.start, length: r.length, class: r.class, who: r.who })));
     expect(spans.map((s) => s.text).join('')).toBe(text);
@@ -254,12 +265,16 @@ describe.each(['demo', 'long'])('the %s report', (name) => {
   it.each(WIDTHS)('at %i px: no sideways scroll, lineage labels >= 11 px, nothing fetched', async (width) => {
     const { html } = get();
     const { page, attempted, problems, close } = await open(html, width);
-    const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    const overflow = await page.evaluate(() => {
+      const g = globalThis as unknown as Browserside;
+      return { scroll: g.document.documentElement.scrollWidth, inner: g.innerWidth };
+    });
     expect(overflow.scroll, `page is ${overflow.scroll} px wide at ${width} px`).toBeLessThanOrEqual(overflow.inner);
     const labels = await page.locator('#lineage svg text').evaluateAll((els) =>
       els.map((e) => {
-        const t = e as SVGTextElement;
-        return { text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM()?.a ?? 0) };
+        // Graphviz sizes text in user units; the screen matrix turns them into CSS pixels.
+        const t = e as unknown as { textContent: string; getScreenCTM(): { a: number } | null };
+        return { text: t.textContent, px: parseFloat((globalThis as unknown as Browserside).getComputedStyle(t).fontSize) * (t.getScreenCTM()?.a ?? 0) };
       }),
     );
     expect(labels.length).toBeGreaterThan(3);
@@ -277,8 +292,9 @@ describe.each(['demo', 'long'])('the %s report', (name) => {
     const { page, close } = await open(html, 794);
     await page.emulateMedia({ media: 'print' });
     const printed = await page.evaluate(() => {
-      const authored = document.querySelector('.authored') as HTMLElement;
-      return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, clipped: authored.scrollHeight - authored.clientHeight, tinted: getComputedStyle(authored.querySelector('.run')!).backgroundColor };
+      const g = globalThis as unknown as Browserside;
+      const authored = g.document.querySelector('.authored');
+      return { scroll: g.document.documentElement.scrollWidth, inner: g.innerWidth, clipped: authored.scrollHeight - authored.clientHeight, tinted: g.getComputedStyle(authored.querySelector('.run')).backgroundColor };
     });
     expect(printed.scroll).toBeLessThanOrEqual(printed.inner);
     expect(printed.clipped).toBeLessThanOrEqual(1);

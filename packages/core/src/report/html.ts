@@ -100,12 +100,6 @@ function legendHtml(data: ReportData, a: AssetAttribution): string {
   return `<div class="legend" aria-label="who wrote what">${items.join('')}</div>`;
 }
 
-/** What a record says about how a class was observed (ext["colophon.evidence"]), when it says so. */
-function evidenceOf(entry: LedgerEntry | undefined): string | undefined {
-  const value = entry?.record.ext?.['colophon.evidence'];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /**
  * The text with each run of the authorship map as one span, tinted by author class and
  * contributor; its title says who, when, how it was observed and through which record. One pass
@@ -121,11 +115,10 @@ export function authoredTextHtml(data: ReportData, text: string): string {
     (start, length, author) => {
       const id = author.class === 'unknown' ? 'unknown' : `${author.class}:${author.who}`;
       const entry = author.record ? data.records.get(author.record.toString()) : undefined;
-      const evidence = evidenceOf(entry);
       const title = [
         `${CLASS_WORDS[author.class]}: ${contributorName(data, author.class, author.who)}`,
         entry ? formatTime(entry.record.at) : undefined,
-        evidence ? `observed: ${evidence}` : undefined,
+        author.evidence ? `observed: ${author.evidence}` : undefined,
         author.record ? `record ${author.record}` : undefined,
       ].filter(Boolean);
       const end = Math.min(start + length, shown);
