@@ -59,7 +59,7 @@ interface Inspected {
 /** Exports the asset's final file, reads its credentials back, and compares them with `attribute --json`. */
 async function agree(asset: string, file: string): Promise<{ attribution: Attribute; credentials: Inspected }> {
   const attribution = JSON.parse(await colophon('attribute', '--asset', asset, '--json')) as Attribute;
-  await colophon('export', 'c2pa', '--asset', asset, '--in', file, '--out', `out/${file}`, '--as', 'wes');
+  await colophon('export', 'c2pa', '--asset', asset, '--in', file, '--out', `out/${file}`, '--as', 'wes', '--force');
   const credentials = JSON.parse(await colophon('verify-asset', `out/${file}`, '--json')) as Inspected;
   const share = credentials.ledger.share!;
   for (const [cls, fraction] of Object.entries(attribution.shares.byClass)) expect(share[cls], `${asset} ${cls}`).toBe(Math.round(fraction * 10_000) / 10_000);

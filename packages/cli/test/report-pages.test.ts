@@ -58,6 +58,7 @@ interface Subject {
 let base: string;
 let browser: Browser;
 const subjects: Subject[] = [];
+let poster: { html: string; attribution: Attribution & { nodes: { id: string; properties: { property: string; class: string }[] }[] } };
 
 async function inProcess(cwd: string, keys: string, ...argv: string[]): Promise<string> {
   const previous = process.env.COLOPHON_KEYS_DIR;
@@ -167,6 +168,11 @@ beforeAll(async () => {
   const demoStudio = join(demoDir, 'studio');
   subjects.push(await subject('demo', demoStudio, join(demoDir, 'keys'), 'file:launch.md', await readFile(join(demoStudio, 'out', 'report.html'), 'utf8')));
 
+  poster = {
+    html: await readFile(join(demoStudio, 'out', 'poster-report.html'), 'utf8'),
+    attribution: JSON.parse(await inProcess(demoStudio, join(demoDir, 'keys'), 'attribute', '--asset', 'file:poster.png', '--json')) as Attribution & { nodes: { id: string; properties: { property: string; class: string }[] }[] },
+  };
+
   const long = join(base, 'long');
   const keys = join(base, 'long-keys');
   await mkdir(long, { recursive: true });
@@ -201,6 +207,33 @@ async function open(html: string, width: number): Promise<{ page: Page; attempte
 
 const percent = (share: number) => (share > 0 && share < 0.0005 ? '<0.1%' : `${(share * 100).toFixed(1)}%`);
 
+/** Every [data-figure] on the page equals its field in `attribute --json`, shown as attribute prints it. */
+async function expectFigures(page: Page, a: Attribution): Promise<void> {
+  const figures = await page.locator('[data-figure]').evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-figure')!, value: e.getAttribute('data-value')!, text: e.textContent!, row: e.closest('tr')?.getAttribute('data-contributor') ?? null })));
+  expect(figures.length).toBeGreaterThan(10);
+  const contributors = new Map(a.shares.byContributor.map((c) => [c.contributor, c]));
+  for (const f of figures) {
+    let expected: number | string | null;
+    if (f.name === 'humanShare') expected = a.humanShare;
+    else if (f.name === 'total') expected = a.total;
+    else if (f.name === 'records') expected = a.records.length;
+    else if (f.name === 'digitalSourceType') expected = a.digitalSourceType;
+    else if (f.name.startsWith('byClass.')) expected = a.shares.byClass[f.name.slice(8)]!;
+    else if (f.name.startsWith('unitsByClass.')) expected = a.shares.unitsByClass[f.name.slice(13)]!;
+    else if (f.name === 'contributor.units') expected = contributors.get(f.row!)!.units;
+    else if (f.name === 'contributor.share') expected = contributors.get(f.row!)!.share;
+    else throw new Error(`a figure the test does not know: ${f.name}`);
+    expect(f.value, f.name).toBe(String(expected));
+    if (typeof expected === 'number') {
+      const shown = f.name.includes('units') || f.name === 'total' || f.name === 'records' ? expected.toLocaleString('en') : percent(expected);
+      expect(f.text, f.name).toBe(shown);
+    }
+  }
+  // Every class with content and every contributor has its figure.
+  for (const [cls, units] of Object.entries(a.shares.unitsByClass)) if (units > 0) expect(figures.some((f) => f.name === `byClass.${cls}`)).toBe(true);
+  for (const c of a.shares.byContributor.slice(0, 50)) expect(figures.some((f) => f.row === c.contributor && f.name === 'contributor.share')).toBe(true);
+}
+
 describe.each(['demo', 'long'])('the %s report', (name) => {
   const get = () => subjects.find((s) => s.name === name)!;
 
@@ -214,31 +247,9 @@ describe.each(['demo', 'long'])('the %s report', (name) => {
   });
 
   it('shows every figure exactly as attribute --json says it', async () => {
-    const { html, attribution: a } = get();
+    const { html, attribution } = get();
     const { page, close } = await open(html, 1280);
-    const figures = await page.locator('[data-figure]').evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-figure')!, value: e.getAttribute('data-value')!, text: e.textContent!, row: e.closest('tr')?.getAttribute('data-contributor') ?? null })));
-    expect(figures.length).toBeGreaterThan(10);
-    const contributors = new Map(a.shares.byContributor.map((c) => [c.contributor, c]));
-    for (const f of figures) {
-      let expected: number | string | null;
-      if (f.name === 'humanShare') expected = a.humanShare;
-      else if (f.name === 'total') expected = a.total;
-      else if (f.name === 'records') expected = a.records.length;
-      else if (f.name === 'digitalSourceType') expected = a.digitalSourceType;
-      else if (f.name.startsWith('byClass.')) expected = a.shares.byClass[f.name.slice(8)]!;
-      else if (f.name.startsWith('unitsByClass.')) expected = a.shares.unitsByClass[f.name.slice(13)]!;
-      else if (f.name === 'contributor.units') expected = contributors.get(f.row!)!.units;
-      else if (f.name === 'contributor.share') expected = contributors.get(f.row!)!.share;
-      else throw new Error(`a figure the test does not know: ${f.name}`);
-      expect(f.value, f.name).toBe(String(expected));
-      if (typeof expected === 'number') {
-        const shown = f.name.includes('units') || f.name === 'total' || f.name === 'records' ? expected.toLocaleString('en') : percent(expected);
-        expect(f.text, f.name).toBe(shown);
-      }
-    }
-    // Every class with content and every contributor has its figure.
-    for (const [cls, units] of Object.entries(a.shares.unitsByClass)) if (units > 0) expect(figures.some((f) => f.name === `byClass.${cls}`)).toBe(true);
-    for (const c of a.shares.byContributor.slice(0, 50)) expect(figures.some((f) => f.row === c.contributor && f.name === 'contributor.share')).toBe(true);
+    await expectFigures(page, attribution);
     await close();
   });
 
@@ -314,5 +325,23 @@ describe('the long chapter', () => {
     expect(a.runs.length).toBeGreaterThan(100);
     for (const cls of ['human', 'ai', 'tool', 'pasted', 'unknown']) expect(a.shares.unitsByClass[cls], cls).toBeGreaterThan(0);
     expect(a.shares.byContributor.filter((c) => c.contributor.startsWith('ai:')).map((c) => c.contributor).sort()).toEqual(['ai:anthropic/claude-sonnet@4.5', 'ai:openai/gpt@5']);
+  });
+});
+
+describe('the demo poster report', () => {
+  it('shows the image itself and each layer property with the author attribute names', async () => {
+    const { page, attempted, close } = await open(poster.html, 390);
+    const image = await page.locator('#work img').evaluate((img) => ({ src: img.getAttribute('src')!, width: (img as unknown as { naturalWidth: number }).naturalWidth }));
+    expect(image.src.startsWith('data:image/png;base64,')).toBe(true);
+    expect(image.width).toBe(240);
+    const layers = await page.locator('table.layers tbody tr').evaluateAll((rows) => rows.map((r) => ({ id: r.getAttribute('data-node')!, properties: [...r.querySelectorAll('.prop')].map((p) => ({ property: p.querySelector('code')!.textContent!, class: p.getAttribute('data-class')! })) })));
+    expect(layers).toEqual(poster.attribution.nodes.map((n) => ({ id: n.id, properties: n.properties.map((p) => ({ property: p.property, class: p.class })) })));
+    await expectFigures(page, poster.attribution);
+    expect(await page.evaluate(() => {
+      const g = globalThis as unknown as Browserside;
+      return g.document.documentElement.scrollWidth <= g.innerWidth;
+    })).toBe(true);
+    expect(attempted).toEqual([]);
+    await close();
   });
 });

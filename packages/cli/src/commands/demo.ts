@@ -79,9 +79,11 @@ export async function demo(options: { dir?: string }, io: Io): Promise<void> {
     story.say(`10. ${verified}`);
     const report = join(out, 'report.html');
     await story.colophon(['report', '--asset', POST, '--out', report, '--file', 'out/launch.md']);
+    const posterReport = join(out, 'poster-report.html');
+    await story.colophon(['report', '--asset', POSTER, '--out', posterReport, '--file', 'out/poster.png']);
     await writeFile(join(base, 'README.txt'), `Colophon demo studio: ${studio}\nReport: ${report}\nContract: ${contract}\nStatements: ${statements}\nKeys (outside the studio): ${process.env.COLOPHON_KEYS_DIR}\n`);
     story.say('\nWhere to look:');
-    story.say(`   report      ${report}   (open it in a browser)`);
+    story.say(`   report      ${report}   (open it in a browser; the poster's: ${posterReport})`);
     story.say(`   contract    ${contract}   (the gates and the payout rule the settlement followed)`);
     story.say(`   statements  ${statements}   (the payout statements, one per settlement)`);
     story.say(`   credentials ${join(out, 'poster.png')}, ${join(out, 'launch.md')} + .c2pa sidecar`);
