@@ -8,34 +8,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { contentCid, utf8Encode, type CID, type Contribution } from '@colophon/core';
 import { posterPng } from '../src/demo/poster-png.js';
 import { openWorkspace } from '../src/workspace.js';
-import { colophonInProcess, sandbox } from './helpers.js';
+import { colophonInProcess, sandbox, withKeys } from './helpers.js';
 
 let dir: string;
 let keys: string;
 
 async function colophon(...argv: string[]): Promise<string> {
-  const previous = process.env.COLOPHON_KEYS_DIR;
-  process.env.COLOPHON_KEYS_DIR = keys;
-  try {
-    const result = await colophonInProcess(dir, ...argv);
-    expect(result.code, `colophon ${argv.join(' ')}: ${result.err}`).toBe(0);
-    return result.out;
-  } finally {
-    if (previous === undefined) delete process.env.COLOPHON_KEYS_DIR;
-    else process.env.COLOPHON_KEYS_DIR = previous;
-  }
+  const result = await withKeys(keys, () => colophonInProcess(dir, ...argv));
+  expect(result.code, `colophon ${argv.join(' ')}: ${result.err}`).toBe(0);
+  return result.out;
 }
 
 async function recordAs(name: string, contribution: Contribution): Promise<CID> {
-  const previous = process.env.COLOPHON_KEYS_DIR;
-  process.env.COLOPHON_KEYS_DIR = keys;
-  try {
+  return withKeys(keys, async () => {
     const ws = await openWorkspace(dir);
     return (await ws.project.record((await ws.keys.get(name))!, contribution)).cid;
-  } finally {
-    if (previous === undefined) delete process.env.COLOPHON_KEYS_DIR;
-    else process.env.COLOPHON_KEYS_DIR = previous;
-  }
+  });
 }
 
 const MODEL = { type: 'ai', model: { provider: 'acme', name: 'writer', version: '3' } } as const;

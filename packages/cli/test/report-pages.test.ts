@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentCid, utf8Encode, type CID, type Contribution } from '@colophon/core';
 import { REPORT_CSP } from '@colophon/core/report';
 import { openWorkspace } from '../src/workspace.js';
-import { colophonInProcess } from './helpers.js';
+import { colophonInProcess, withKeys } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
@@ -61,16 +61,9 @@ const subjects: Subject[] = [];
 let poster: { html: string; attribution: Attribution & { nodes: { id: string; properties: { property: string; class: string }[] }[] } };
 
 async function inProcess(cwd: string, keys: string, ...argv: string[]): Promise<string> {
-  const previous = process.env.COLOPHON_KEYS_DIR;
-  process.env.COLOPHON_KEYS_DIR = keys;
-  try {
-    const result = await colophonInProcess(cwd, ...argv);
-    expect(result.code, `colophon ${argv.join(' ')}: ${result.err}`).toBe(0);
-    return result.out;
-  } finally {
-    if (previous === undefined) delete process.env.COLOPHON_KEYS_DIR;
-    else process.env.COLOPHON_KEYS_DIR = previous;
-  }
+  const result = await withKeys(keys, () => colophonInProcess(cwd, ...argv));
+  expect(result.code, `colophon ${argv.join(' ')}: ${result.err}`).toBe(0);
+  return result.out;
 }
 
 async function subject(name: string, studio: string, keys: string, asset: string, html: string): Promise<Subject> {
@@ -110,13 +103,10 @@ async function longChapter(dir: string, keys: string): Promise<string> {
   await inProcess(dir, keys, 'init', '--name', 'Long read', '--as', 'mia');
   await inProcess(dir, keys, 'id', 'new', 'agent');
   await inProcess(dir, keys, 'member', 'add', 'agent', '--role', 'agent', '--as', 'mia');
-  const previous = process.env.COLOPHON_KEYS_DIR;
-  process.env.COLOPHON_KEYS_DIR = keys;
-  const ws = await openWorkspace(dir);
-  const mia = (await ws.keys.get('mia'))!;
-  const agent = (await ws.keys.get('agent'))!;
-  if (previous === undefined) delete process.env.COLOPHON_KEYS_DIR;
-  else process.env.COLOPHON_KEYS_DIR = previous;
+  const { ws, mia, agent } = await withKeys(keys, async () => {
+    const opened = await openWorkspace(dir);
+    return { ws: opened, mia: (await opened.keys.get('mia'))!, agent: (await opened.keys.get('agent'))! };
+  });
   const asset = 'file:chapter.md';
   let text = '';
   let last: CID | undefined;
