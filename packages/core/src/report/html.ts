@@ -67,7 +67,11 @@ export function cardsHtml(data: ReportData): string {
   if (gate) out.push(card('Gates', gate.payload.pass ? 'Passed' : 'Blocked', `${gate.payload.gates.filter((g) => g.pass).length} of ${gate.payload.gates.length} publishing gates pass`, gate.payload.pass ? 'ok' : 'bad'));
   else out.push(card('Gates', 'None', 'no contract evaluated'));
   const settlement = data.settlements.find((s) => !s.duplicate);
-  if (settlement) out.push(card('Paid', esc(formatAmount(settlement.payload.budget, settlement.payload.currency)), `to ${settlement.payload.lines.length} payee(s)`, 'ok'));
+  if (settlement) {
+    // `EUR 1500.00`: the currency goes in the label, so the amount fits a narrow card on one line.
+    const amount = formatAmount(settlement.payload.budget, settlement.payload.currency);
+    out.push(card(`Paid (${settlement.payload.currency})`, esc(amount.slice(amount.indexOf(' ') + 1)), `to ${settlement.payload.lines.length} payee(s)`, 'ok'));
+  }
   const credential = data.credentials[0];
   if (credential) out.push(card('C2PA', esc(credential.state === 'none' ? 'None' : credential.state), credential.state === 'none' ? 'the file carries no Content Credentials' : 'Content Credentials', credential.state.startsWith('Invalid') ? 'bad' : credential.state === 'none' ? 'warn' : 'ok'));
   else out.push(card('C2PA', 'None', data.credentialNote ? oneLine(data.credentialNote, 60) : 'no exported file with Content Credentials'));

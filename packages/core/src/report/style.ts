@@ -96,6 +96,7 @@ footer { color: var(--muted); font-size: 13px; text-align: center; margin-top: 2
 @media print {
   html { background: #fff; }
   main { max-width: none; padding: 0; }
+  .bar div, .pill, .chip, .swatch, .run { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   section, .card { break-inside: avoid; border-color: #cbd5e1; }
   section#work, section#timeline, section#lineage { break-inside: auto; }
   .authored { max-height: none; overflow: visible; border: 0; padding: 0; }
