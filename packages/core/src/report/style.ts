@@ -23,7 +23,7 @@ h3 { font-size: 16px; margin: 18px 0 4px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px; margin: 8px 0 24px; }
 .card { background: var(--paper); border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px; min-width: 0; }
 .card .label { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .06em; font-weight: 600; }
-.card .value { font-size: 24px; font-weight: 700; margin-top: 2px; overflow-wrap: break-word; line-height: 1.25; }
+.card .value { font-size: 22px; font-weight: 700; margin-top: 2px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; line-height: 1.3; }
 .card .note { font-size: 13px; color: var(--muted); }
 .card.ok .value { color: var(--ok); } .card.bad .value { color: var(--bad); } .card.warn .value { color: var(--warn); }
 section { background: var(--paper); border: 1px solid var(--line); border-radius: 14px; padding: 22px 24px; margin: 0 0 20px; min-width: 0; }
