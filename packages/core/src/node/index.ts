@@ -8,7 +8,7 @@ export { FileBlobStore } from './blob-store.js';
 export { contentCidOfFile } from './content-id.js';
 export { CarFeedStore, feedFileName, type OpenReport, type CutTail } from './car-feed-store.js';
 export { CorruptFeedError, readSections, type Section } from './feed-file.js';
-export { carBlock, carHeader, parseCarHeader, splitBlock } from './car-format.js';
+export { carBlock, carHeader, parseCarHeader, splitBlock } from '../ledger/car-format.js';
 export { writeFileAtomic, fsyncDirectory } from './fs-durable.js';
 
 /** Switches core to node:crypto (same results as the pure-JS default, several times faster). */
