@@ -1,7 +1,7 @@
 // A node capture session used until @colophon/core/capture lands on main (it then replaces this
 // file): changes of one source accumulate into one burst; the burst closes on an idle gap, a
 // change of source, or flush, and becomes one record.
-import { NodeAuthorshipMap, type Contribution, type DagValue, type Project, type SigningIdentity } from '@colophon/core';
+import { NodeAuthorshipMap, type CID, type Contribution, type DagValue, type Project, type SigningIdentity } from '@colophon/core';
 import type { ChangeSource, NodeCaptureSession, NodeChange } from './capture-types.js';
 
 export type Scheduler = (task: () => void, ms: number) => () => void;
@@ -25,6 +25,8 @@ export class InterimNodeSession implements NodeCaptureSession {
     private readonly signer: SigningIdentity,
     private recorded: boolean,
     private readonly schedule: Scheduler | undefined,
+    /** The content id of the asset's current state, asked when a burst is written. */
+    private readonly contentId: () => Promise<CID>,
     private readonly idleMs = 2000,
   ) {}
 
@@ -63,7 +65,7 @@ export class InterimNodeSession implements NodeCaptureSession {
     if (burst.nodes.size > 0) delta.nodes = Object.fromEntries([...burst.nodes].map(([id, set]) => [id, [...set].sort()]));
     if (burst.deleted.length > 0) delta.deleted = burst.deleted;
     if (source.class !== 'human' && !(source.class === 'ai' && source.agent)) delta.class = source.class;
-    const contribution: Contribution = {
+    const contribution: Omit<Contribution, 'out'> = {
       kind: source.class === 'ai' && source.evidence === 'command' ? 'ai.generate' : this.recorded ? 'asset.edit' : 'asset.create',
       asset: this.asset,
       delta,
@@ -73,7 +75,7 @@ export class InterimNodeSession implements NodeCaptureSession {
     if (source.links && source.links.length > 0) contribution.links = [...source.links];
     this.recorded = true;
     this.writing = this.writing.then(async () => {
-      await this.project.record(this.signer, contribution);
+      await this.project.record(this.signer, { ...contribution, out: await this.contentId() });
     });
   }
 }

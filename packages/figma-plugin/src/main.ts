@@ -2,4 +2,6 @@
 // the controllers to the `figma` global; everything else takes the host as a parameter.
 import { startPlugin } from './plugin.js';
 
-void startPlugin(figma, { html: __html__ });
+startPlugin(figma, { html: __html__ }).catch((error: Error) => {
+  figma.closePlugin(`Colophon could not start: ${error.message}`);
+});

@@ -1,6 +1,6 @@
 // Wires the controllers: identity, the document's ledger, change capture, reconciliation, the
 // Generate and Mark-as-AI commands, and the panel. Takes the host as a value (see host.ts).
-import { Project, commitText, loadAssetHistory, replayNodeAuthorship, type AgentRef, type CID, type SigningIdentity } from '@colophon/core';
+import { Project, commitText, contentCid, utf8Encode, loadAssetHistory, replayNodeAuthorship, type AgentRef, type CID, type SigningIdentity } from '@colophon/core';
 import type { NodeCaptureSession, NodeChange } from './capture-types.js';
 import { routeChanges } from './change-router.js';
 import { DocumentLedger } from './document-ledger.js';
@@ -55,7 +55,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   const session = (asset: string): NodeCaptureSession => {
     let found = sessions.get(asset);
     if (!found) {
-      found = new InterimNodeSession(asset, project, identity, recordedAssets.has(asset), schedule, options.idleMs);
+      found = new InterimNodeSession(asset, project, identity, recordedAssets.has(asset), schedule, () => assetContentId(host, asset), options.idleMs);
       sessions.set(asset, found);
     }
     return found;
@@ -191,6 +191,20 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   sendSelection();
   post({ type: 'timeline', entries: await timeline(ledger) });
   return { identity, ledger, project, flush };
+}
+
+/**
+ * The asset's state as content: the state hashes of its layers, by id. Records name it as `out`,
+ * so a later step can say which state it built on without any layer content entering a record.
+ */
+async function assetContentId(host: PluginHost, asset: string): Promise<CID> {
+  const top = await host.getNodeByIdAsync(asset.slice('figma:'.length));
+  const layers: [string, Record<string, string>][] = [];
+  if (top && 'parent' in top) {
+    const scene = top as SceneNode;
+    for (const node of 'children' in scene ? [scene, ...descendants(scene)] : [scene]) layers.push([node.id, stateOf(node, host.mixed)]);
+  }
+  return contentCid(utf8Encode(JSON.stringify(layers)));
 }
 
 /** Layers by id: their asset and parent, as last seen (a deleted layer can no longer say). */

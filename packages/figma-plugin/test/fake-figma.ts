@@ -164,6 +164,7 @@ export class FakeFigma implements FigmaHost {
   private pagesLoaded = false;
   private dispatching = false;
   private readonly wrappers = new Map<string, unknown>();
+  private readonly proxies = new WeakSet<object>();
   private currentPageId: string;
   private selectionIds: string[] = [];
   private readonly loadedFonts = new Set<string>();
@@ -332,6 +333,25 @@ export class FakeFigma implements FigmaHost {
   /** Waits until pending change batches are delivered (a macrotask later, as in Figma). */
   async settle(): Promise<void> {
     for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  // ---- for the QuickJS bridge ---------------------------------------------------------------
+
+  /** This view's live object for a layer. */
+  node(id: string): BaseNode {
+    if (!this.document.nodes.has(id) && !this.wrappers.has(id)) throw new Error(`The node with id "${id}" does not exist`);
+    return this.wrap(id) as BaseNode;
+  }
+
+  isNode(value: unknown): boolean {
+    return typeof value === 'object' && value !== null && this.proxies.has(value);
+  }
+
+  /** Whether a member of a layer is a method, an async method, or a value. */
+  memberKind(id: string, name: string): 'method' | 'async' | 'value' {
+    const member = (this.node(id) as unknown as Record<string, unknown>)[name];
+    if (typeof member !== 'function') return 'value';
+    return name.endsWith('Async') ? 'async' : 'method';
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -517,6 +537,7 @@ export class FakeFigma implements FigmaHost {
       },
     );
     this.wrappers.set(id, proxy);
+    this.proxies.add(proxy);
     return proxy;
   }
 }
