@@ -32,18 +32,5 @@ export * from './attribution/index.js';
 export * from './contracts/index.js';
 export * from './lineage/index.js';
 export { carBlock, carHeader, parseCarHeader, splitBlock } from './ledger/car-format.js';
-export {
-  EMBEDDED_FEED_NAMESPACE,
-  EMBEDDED_FEED_FORMAT,
-  EMBEDDED_CHUNK_BYTES,
-  MAX_EMBEDDED_FEED_BYTES,
-  embeddedFeedIndexKey,
-  embeddedFeedChunkKey,
-  embeddedFeedWrites,
-  readEmbeddedFeeds,
-  carBytesBlocks,
-  type EmbeddedFeed,
-  type EmbeddedFeedIndex,
-  type EmbeddedFeedProblem,
-} from './ledger/embedded-feeds.js';
+export * from './ledger/embedded-feeds.js';
 export * from './capture/index.js';

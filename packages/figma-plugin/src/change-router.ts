@@ -3,7 +3,7 @@
 // nodechange: one subscription sees every page, including pages this user never opens where a
 // collaborator (REMOTE) is working, and the launch-time reconciliation has to load every page to
 // hash its layers anyway, so the cost Figma's advice avoids is paid once either way.
-import type { NodeChange } from './capture-types.js';
+import type { NodeChange } from '@colophon/core/capture';
 import { assetOf, descendants, propertiesOf } from './node-state.js';
 
 /** Property names never recorded: the plugin's own bookkeeping (its writes echo back as changes). */
@@ -81,10 +81,13 @@ export function routeChanges(changes: readonly DocumentChange[], options: Router
   }
   for (const [key, pending] of groups) {
     const [origin, asset] = key.split('\u0000') as ['LOCAL' | 'REMOTE', string];
-    const change: NodeChange = origin === 'LOCAL' ? { class: 'human', evidence: 'typed' } : { class: 'unknown', evidence: 'typed' };
-    if (pending.created.length > 0) change.created = pending.created;
-    if (pending.nodes.size > 0) change.nodes = Object.fromEntries([...pending.nodes].map(([id, props]) => [id, [...props].sort()]));
-    if (pending.deleted.length > 0) change.deleted = pending.deleted;
+    const change: NodeChange = {
+      class: origin === 'LOCAL' ? 'human' : 'unknown',
+      evidence: 'typed',
+      ...(pending.created.length > 0 && { created: pending.created }),
+      ...(pending.nodes.size > 0 && { nodes: Object.fromEntries([...pending.nodes].map(([id, props]) => [id, [...props].sort()])) }),
+      ...(pending.deleted.length > 0 && { deleted: pending.deleted }),
+    };
     if (change.created || change.nodes || change.deleted) options.deliver(asset, change);
   }
   return routed;

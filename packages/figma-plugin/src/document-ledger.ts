@@ -18,9 +18,9 @@ import {
   type EmbeddedFeed,
   type FeedHead,
   type RawBlock,
-  type RecordQuery,
   type RecordStore,
-} from '@colophon/core';
+  type BuildOnHead,
+} from '@colophon/core/record';
 import type { SharedDataNode } from './host.js';
 
 /** A feed or key left out because it did not verify; shown to the user, never silently dropped. */
@@ -35,6 +35,7 @@ export class DocumentLedger implements RecordStore {
   /** Per signer: the feed bytes already taken in (a stored feed only ever grows). */
   private readonly taken = new Map<string, Uint8Array>();
   private genesisCid: CID | undefined;
+  private appending: Promise<unknown> = Promise.resolve();
   readonly problems: LedgerProblem[] = [];
 
   private constructor(
@@ -101,16 +102,41 @@ export class DocumentLedger implements RecordStore {
   }
 
   async append(record: DecodedRecord): Promise<void> {
-    if (record.record.by !== this.signer) throw new Error(`this plugin writes only its own feed (${this.signer}), not ${record.record.by}'s`);
-    await this.memory.append(record);
-    if (record.record.kind === 'project.genesis' && !this.genesisCid) this.genesisCid = record.cid;
+    await this.appendMany([record]);
+  }
+
+  /** Head read, build and append as one step (the capture engine's group commit: one document write per batch). */
+  appendOnHead(signer: string, build: BuildOnHead): Promise<readonly DecodedRecord[]> {
+    const run = this.appending.then(async () => {
+      const records = await build(await this.head(signer));
+      await this.appendMany(records);
+      return records;
+    });
+    this.appending = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Appends this user's records in order, then writes the changed chunks and the index once. */
+  async appendMany(records: readonly DecodedRecord[]): Promise<void> {
+    if (records.length === 0) return;
     const before = this.taken.get(this.signer);
-    // The feed file's layout: a header naming the project, then the signer's records in seq order.
-    const start = before ?? carHeader([record.record.proj ?? record.cid]);
-    const block = carBlock(record.cid, record.bytes);
-    const car = new Uint8Array(start.length + block.length);
-    car.set(start, 0);
-    car.set(block, start.length);
+    let start = before;
+    const blocks: Uint8Array[] = [];
+    for (const record of records) {
+      if (record.record.by !== this.signer) throw new Error(`this plugin writes only its own feed (${this.signer}), not ${record.record.by}'s`);
+      await this.memory.append(record);
+      if (record.record.kind === 'project.genesis' && !this.genesisCid) this.genesisCid = record.cid;
+      // The feed file's layout: a header naming the project, then the signer's records in seq order.
+      start ??= carHeader([record.record.proj ?? record.cid]);
+      blocks.push(carBlock(record.cid, record.bytes));
+    }
+    const car = new Uint8Array(start!.length + blocks.reduce((n, b) => n + b.length, 0));
+    car.set(start!, 0);
+    let at = start!.length;
+    for (const block of blocks) {
+      car.set(block, at);
+      at += block.length;
+    }
     this.taken.set(this.signer, car);
     // Chunks from the first changed one, then the index: a reader never sees an index ahead of its chunks.
     for (const [key, value] of embeddedFeedWrites(this.signer, car, before?.length ?? 0)) this.root.setSharedPluginData(EMBEDDED_FEED_NAMESPACE, key, value);
@@ -132,7 +158,7 @@ export class DocumentLedger implements RecordStore {
     return this.memory.signers();
   }
 
-  query(query: RecordQuery): Promise<CID[]> {
+  query(query: Parameters<RecordStore['query']>[0]): Promise<CID[]> {
     return this.memory.query(query);
   }
 

@@ -1,7 +1,7 @@
 // The Generate panel's model call and what becomes of its answer. Figma's main thread has its own
 // fetch (no streams, no AbortSignal, no URL class), so this is core's TextGenerator over that
 // fetch rather than core's Node generator. The API key goes only into the Authorization header.
-import type { AiAgent, GenerateRequest, Generation, TextGenerator } from '@colophon/core';
+import type { AiAgent, GenerateRequest, Generation, TextGenerator } from '@colophon/core/lineage';
 import type { PluginHost } from './plugin.js';
 import type { GenerateSettings } from './protocol.js';
 

@@ -1,7 +1,7 @@
 // This user's signing key, kept in figma.clientStorage: on this machine only, never in the
 // document, a log or a message. The main thread has no entropy source, so a new key's seed comes
 // from the panel's crypto.getRandomValues.
-import { SEED_LENGTH, base64Decode, base64Encode, exportSeed, generateIdentity, identityFromSeed, type SigningIdentity } from '@colophon/core';
+import { SEED_LENGTH, base64Decode, base64Encode, exportSeed, generateIdentity, identityFromSeed, type SigningIdentity } from '@colophon/core/record';
 
 export const IDENTITY_KEY = 'colophon.identity';
 

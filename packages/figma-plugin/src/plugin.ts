@@ -1,13 +1,13 @@
 // Wires the controllers: identity, the document's ledger, change capture, reconciliation, the
 // Generate and Mark-as-AI commands, and the panel. Takes the host as a value (see host.ts).
-import { Project, commitText, contentCid, utf8Encode, loadAssetHistory, replayNodeAuthorship, type AgentRef, type CID, type SigningIdentity } from '@colophon/core';
-import type { NodeCaptureSession, NodeChange } from './capture-types.js';
+import { loadAssetHistory, replayNodeAuthorship } from '@colophon/core/attribution';
+import { CaptureEngine, LedgerWriter, type NodeCaptureSession, type NodeChange, type Scheduler } from '@colophon/core/capture';
+import { MemoryBlobStore, Project, commitText, type AgentRef, type CID, type SigningIdentity } from '@colophon/core/record';
 import { routeChanges } from './change-router.js';
 import { DocumentLedger } from './document-ledger.js';
 import { generateLayers, type Fetch } from './generate.js';
 import type { FigmaHost } from './host.js';
 import { loadIdentity } from './identity.js';
-import { InterimNodeSession, type Scheduler } from './interim-session.js';
 import { assetOf, changedProperties, descendants, propertiesOf, readState, stateOf, writeState } from './node-state.js';
 import type { AuthorView, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from './protocol.js';
 
@@ -47,27 +47,31 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   const project = genesis ? Project.open(genesis, ledger, clock) : await Project.create(host.root.name || 'Figma file', identity, ledger, clock);
 
   const tracker = new LayerTracker();
+  // One writer for this user's feed: group commit (one document write per batch), re-sign on conflict.
+  const writer = new LedgerWriter({ project, signer: identity, blobs: new MemoryBlobStore(), clock, ...(schedule && { schedule }) });
+  const engine = new CaptureEngine(writer, { clock, ...(schedule && { schedule }), idleMs: options.idleMs ?? 2000 });
   const sessions = new Map<string, NodeCaptureSession>();
-  /** Layers whose state hash is refreshed after the next flush. */
-  const touched = new Set<string>();
   const recordedAssets = new Set<string>();
   for await (const record of ledger.records()) if (record.record.asset?.startsWith('figma:')) recordedAssets.add(record.record.asset);
   const session = (asset: string): NodeCaptureSession => {
     let found = sessions.get(asset);
     if (!found) {
-      found = new InterimNodeSession(asset, project, identity, recordedAssets.has(asset), schedule, () => assetContentId(host, asset), options.idleMs);
+      found = engine.openNodes({ asset, recorded: recordedAssets.has(asset) });
       sessions.set(asset, found);
     }
     return found;
   };
+  /** Layers whose state hash is refreshed after the next flush. */
+  const touched = new Set<string>();
   const ownChanges = new Set<string>();
   const releaseAfterBatch: string[] = [];
+  let intents = 0;
 
   await reconcile(host, ledger, tracker, session, touched);
 
   const flush = async (): Promise<number> => {
     const before = (await ledger.head(identity.did))?.seq ?? -1;
-    for (const s of sessions.values()) await s.flush();
+    await engine.flush();
     // State hashes follow the records, so a crash between the two re-reports a change as unknown rather than losing it.
     for (const id of touched) {
       const node = await host.getNodeByIdAsync(id);
@@ -154,14 +158,20 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
             if (!fetch) throw new Error('this host has no fetch');
             const result = await generateLayers(host, fetch, message.prompt, message.settings, ownChanges);
             const commitment = message.settings.publicPrompt ? undefined : commitText(message.prompt, message.salt);
-            const intent = await project.record(identity, { kind: 'intent', intent: commitment ? { commit: commitment.commit } : { text: message.prompt } });
+            // Through the one writer of this feed, so the intent and the generation share its queue and order.
+            const intent = writer.enqueue({
+              kind: 'intent',
+              id: `intent#${++intents}`,
+              label: 'the prompt of a generation',
+              prepare: () => ({ contribution: { kind: 'intent', intent: commitment ? { commit: commitment.commit } : { text: message.prompt } }, blobs: [] }),
+            });
             if (commitment) await host.clientStorage.setAsync(`colophon.prompt.${commitment.commit.toString()}`, message.prompt);
             const asset = assetOf(result.frame)!;
             tracker.rememberTree(result.frame, asset);
             const nodes: Record<string, string[]> = {};
             const created = [result.frame, ...descendants(result.frame)];
             for (const node of created) nodes[node.id] = propertiesOf(node);
-            session(asset).change({ class: 'ai', evidence: 'command', agent: result.agent, links: [intent.cid], created: created.map((n) => n.id), nodes });
+            session(asset).change({ class: 'ai', evidence: 'command', agent: result.agent, links: [intent], created: created.map((n) => n.id), nodes });
             for (const node of created) touched.add(node.id);
             releaseAfterBatch.push(...created.map((n) => n.id));
             await flush();
@@ -191,20 +201,6 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   sendSelection();
   post({ type: 'timeline', entries: await timeline(ledger) });
   return { identity, ledger, project, flush };
-}
-
-/**
- * The asset's state as content: the state hashes of its layers, by id. Records name it as `out`,
- * so a later step can say which state it built on without any layer content entering a record.
- */
-async function assetContentId(host: PluginHost, asset: string): Promise<CID> {
-  const top = await host.getNodeByIdAsync(asset.slice('figma:'.length));
-  const layers: [string, Record<string, string>][] = [];
-  if (top && 'parent' in top) {
-    const scene = top as SceneNode;
-    for (const node of 'children' in scene ? [scene, ...descendants(scene)] : [scene]) layers.push([node.id, stateOf(node, host.mixed)]);
-  }
-  return contentCid(utf8Encode(JSON.stringify(layers)));
 }
 
 /** Layers by id: their asset and parent, as last seen (a deleted layer can no longer say). */

@@ -32,3 +32,6 @@ export { MemoryRecordStore, FeedOrderError, checkExtendsHead, appendOnHead, type
 export { Project, type Contribution } from '../ledger/project.js';
 export { RoleBook, ROLE_REQUIRED } from '../ledger/roles.js';
 export { signedMessageOf } from './signed-message.js';
+export { verifyBlocks, verifyDecodedSignature, type RawBlock, type Finding, type FindingCode, type VerifyReport, type VerifyOptions } from '../ledger/verify.js';
+export { carBlock, carHeader, parseCarHeader, splitBlock } from '../ledger/car-format.js';
+export * from '../ledger/embedded-feeds.js';
