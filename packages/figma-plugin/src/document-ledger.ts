@@ -81,19 +81,19 @@ export class DocumentLedger implements RecordStore {
   /**
    * Takes in what other signers appended since the last look: a feed that still extends what was
    * taken is read from there on, each new record checked (CID, signature, project, seq/prev); a
-   * feed that no longer extends it (rewritten history) is refused and reported. Returns the
-   * number of new records.
+   * feed that no longer extends it (rewritten history) is refused and reported. Returns the new
+   * records.
    */
-  async refresh(): Promise<number> {
+  async refresh(): Promise<DecodedRecord[]> {
     const { feeds, problems } = readEmbeddedFeeds(this.entries());
     for (const p of problems) this.report({ key: p.key, message: p.message });
-    let added = 0;
+    const added: DecodedRecord[] = [];
     for (const feed of feeds) {
       if (feed.signer === this.signer) continue;
       const before = this.taken.get(feed.signer);
       if (before && before.length === feed.car.length) continue;
       try {
-        added += await this.takeIn(feed, before);
+        await this.takeIn(feed, before, added);
       } catch (error) {
         this.report({ signer: feed.signer, message: (error as Error).message });
       }
@@ -192,12 +192,11 @@ export class DocumentLedger implements RecordStore {
     return out;
   }
 
-  private async takeIn(feed: EmbeddedFeed, before: Uint8Array | undefined): Promise<number> {
+  private async takeIn(feed: EmbeddedFeed, before: Uint8Array | undefined, added: DecodedRecord[]): Promise<void> {
     const source = `feeds/${feed.signer}`;
     if (before && !startsWith(feed.car, before)) throw new Error(`${source} no longer extends the ${before.length} bytes already verified (history rewritten); its new records are refused`);
     const { blocks } = carBytesBlocks(feed.car, source);
     const genesis = this.genesisCid;
-    let added = 0;
     for (const block of blocks) {
       if (before && block.position < before.length) continue;
       const decoded = decodeRecord(block.bytes, `${source} @${block.position}`);
@@ -205,10 +204,9 @@ export class DocumentLedger implements RecordStore {
       if (!verifyRecordSignature(decoded.record)) throw new Error(`${source} @${block.position}: bad signature on ${decoded.cid}`);
       if (!genesis || !(decoded.record.proj?.equals(genesis) ?? false)) throw new Error(`${source} @${block.position}: record ${decoded.cid} is not of this project`);
       await this.memory.append(decoded);
-      added++;
+      added.push(decoded);
     }
     this.taken.set(feed.signer, feed.car);
-    return added;
   }
 
   private report(problem: LedgerProblem): void {

@@ -4,6 +4,7 @@ import { loadAssetHistory, replayNodeAuthorship } from '@colophon/core/attributi
 import { CaptureEngine, LedgerWriter, type NodeCaptureSession, type NodeChange, type Scheduler } from '@colophon/core/capture';
 import { MemoryBlobStore, Project, commitText, type AgentRef, type CID, type SigningIdentity } from '@colophon/core/record';
 import { routeChanges } from './change-router.js';
+import { REMOTE_GRACE_MS, RemoteHold } from './remote-hold.js';
 import { DocumentLedger } from './document-ledger.js';
 import { generateLayers, type Fetch } from './generate.js';
 import type { FigmaHost } from './host.js';
@@ -69,8 +70,20 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
 
   await reconcile(host, ledger, tracker, session, touched);
 
+  const remoteHold = new RemoteHold();
+  /** Takes in other writers' new records; REMOTE changes they do not claim and that waited long enough are recorded as unknown. */
+  const refresh = async (all = false): Promise<void> => {
+    const fresh = await ledger.refresh();
+    remoteHold.cover(fresh);
+    for (const [asset, change] of remoteHold.take(all ? undefined : clock() - REMOTE_GRACE_MS)) session(asset).change(change);
+    if (fresh.length > 0) {
+      sendStatus();
+      sendSelection();
+    }
+  };
   const flush = async (): Promise<number> => {
     const before = (await ledger.head(identity.did))?.seq ?? -1;
+    await refresh(true);
     await engine.flush();
     // State hashes follow the records, so a crash between the two re-reports a change as unknown rather than losing it.
     for (const id of touched) {
@@ -83,31 +96,25 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
 
   let flushTimer: (() => void) | undefined;
   host.on('documentchange', (event) => {
-    let remote = false;
+    let fromOthers = false;
     // Ids of a finished generation are released only after the batch that follows it: their
     // creation events were queued before it finished, so they arrive by then.
     const release = releaseAfterBatch.splice(0);
     routeChanges(event.documentChanges, {
-      deliver: (asset, change) => session(asset).change(change),
+      deliver: (asset, change) => (change.class === 'unknown' ? remoteHold.add(asset, change, clock()) : session(asset).change(change)),
       knownAsset: (id) => tracker.asset(id),
       remember: (id, asset, parent) => tracker.remember(id, asset, parent),
       knownDescendants: (id) => tracker.descendants(id),
       ownChanges,
       touched: (id) => touched.add(id),
     });
-    for (const change of event.documentChanges) if (change.origin === 'REMOTE') remote = true;
+    for (const change of event.documentChanges) if (change.origin === 'REMOTE') fromOthers = true;
     for (const id of release) ownChanges.delete(id);
     flushTimer?.();
     flushTimer = schedule?.(() => void flush().then(() => sendSelection()), (options.idleMs ?? 2000) + 50);
-    if (remote) void refresh();
+    if (fromOthers) void refresh();
   });
 
-  const refresh = async (): Promise<void> => {
-    if ((await ledger.refresh()) > 0) {
-      sendStatus();
-      sendSelection();
-    }
-  };
 
   const sendStatus = (): void => {
     void (async () => {

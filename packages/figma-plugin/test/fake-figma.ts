@@ -99,9 +99,12 @@ export class FakeDocument {
     return this.nodes.get('0:0')!.children;
   }
 
-  /** A new user joins the file. */
-  connect(user: { id: string; name: string }): FakeFigma {
-    const view = new FakeFigma(this, user);
+  /**
+   * A user opens the file. `machine` is the clientStorage of an earlier session on the same
+   * machine (clientStorage is per user and machine, not per file or session).
+   */
+  connect(user: { id: string; name: string }, machine?: FakeFigma): FakeFigma {
+    const view = new FakeFigma(this, user, machine?.storage);
     this.views.push(view);
     return view;
   }
@@ -168,7 +171,7 @@ export class FakeFigma implements FigmaHost {
   private currentPageId: string;
   private selectionIds: string[] = [];
   private readonly loadedFonts = new Set<string>();
-  private readonly storage = new Map<string, string>();
+  readonly storage: Map<string, string>;
   private uiHandler: ((message: unknown) => void) | undefined;
   /** Set while this view's user (not the plugin) acts, for tests that script the designer. */
   private acting = false;
@@ -176,7 +179,9 @@ export class FakeFigma implements FigmaHost {
   constructor(
     readonly document: FakeDocument,
     user: { id: string; name: string },
+    machine?: Map<string, string>,
   ) {
+    this.storage = machine ?? new Map();
     this.currentUser = { id: user.id, name: user.name, photoUrl: null, color: '#18a0fb', sessionId: 1 };
     this.currentPageId = document.pageIds[0]!;
     const storage = this.storage;
