@@ -5,7 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
-const dist = new URL('dist/', root);
+// COLOPHON_FIGMA_OUT=<dir> builds elsewhere (tests build a private copy, so parallel runs never read a half-written file).
+const dist = process.env.COLOPHON_FIGMA_OUT ? new URL(`file://${process.env.COLOPHON_FIGMA_OUT.replace(/\/?$/, '/')}`) : new URL('dist/', root);
 await mkdir(dist, { recursive: true });
 
 const common = {

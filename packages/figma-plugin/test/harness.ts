@@ -2,7 +2,9 @@
 // document, and reads the document's ledger back the way `colophon import figma` does.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   EMBEDDED_FEED_NAMESPACE,
@@ -26,8 +28,10 @@ let built: { code: string; html: string } | undefined;
 /** dist/code.js and dist/ui.html, built from the current sources once per test file. */
 export function bundle(): { code: string; html: string } {
   if (!built) {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: PLUGIN_DIR, stdio: 'pipe' });
-    built = { code: readFileSync(`${PLUGIN_DIR}/dist/code.js`, 'utf8'), html: readFileSync(`${PLUGIN_DIR}/dist/ui.html`, 'utf8') };
+    const out = mkdtempSync(join(tmpdir(), 'colophon-figma-build-'));
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: PLUGIN_DIR, stdio: 'pipe', env: { ...process.env, COLOPHON_FIGMA_OUT: out } });
+    built = { code: readFileSync(join(out, 'code.js'), 'utf8'), html: readFileSync(join(out, 'ui.html'), 'utf8') };
+    rmSync(out, { recursive: true, force: true });
   }
   return built;
 }
