@@ -184,6 +184,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
             await flush();
             const head = await ledger.head(identity.did);
             post({ type: 'generated', frame: result.frame.id, layers: created.length, record: head!.cid.toString() });
+            sendStatus();
             sendSelection();
             break;
           }

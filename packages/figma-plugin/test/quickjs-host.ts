@@ -184,7 +184,12 @@ const SHIM = String.raw`
 })();
 `;
 
-export async function runPluginInQuickJS(view: FakeFigma, code: string, html: string, options: { fetch?: HostFetch; deadlineMs?: number } = {}): Promise<QuickJSPlugin> {
+export async function runPluginInQuickJS(
+  view: FakeFigma,
+  code: string,
+  html: string,
+  options: { fetch?: HostFetch; deadlineMs?: number; /** Relays what the plugin posts to a real panel. */ onPost?: (message: Record<string, unknown>) => void } = {},
+): Promise<QuickJSPlugin> {
   // A module of its own: an aborted runtime must not take other tests' QuickJS down with it.
   const QuickJS = await newQuickJSWASMModule();
   const runtime: QuickJSRuntime = QuickJS.newRuntime();
@@ -295,6 +300,7 @@ export async function runPluginInQuickJS(view: FakeFigma, code: string, html: st
       const decoded = message as Record<string, unknown>;
       posted.push(decoded);
       view.ui.postMessage(decoded);
+      options.onPost?.(decoded);
       for (const waiter of [...waiters]) {
         if (waiter.predicate(decoded)) {
           waiters.splice(waiters.indexOf(waiter), 1);
