@@ -70,7 +70,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
         const r = await fetch(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body ?? null, redirect: 'manual' });
         return { ok: r.ok, status: r.status, text: await r.text() };
       },
-      onPost: (message) => void page.evaluate((m) => (window as unknown as { toUi(m: unknown): void }).toUi(m), message).catch(() => undefined),
+      onPost: (message) => void page.evaluate((m) => (globalThis as unknown as { toUi(m: unknown): void }).toUi(m), message).catch(() => undefined),
     });
     try {
       const ui = page.frameLocator('#ui');
@@ -103,7 +103,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
       await expect.poll(() => ui.locator('#timeline').textContent()).toContain('ai.generate');
       expect(plugin.failures).toEqual([]);
       mkdirSync(SHOTS, { recursive: true });
-      await ui.locator('body').evaluate(() => window.scrollTo(0, 0));
+      await ui.locator('body').evaluate((body) => body.ownerDocument.defaultView!.scrollTo(0, 0));
       await page.screenshot({ path: `${SHOTS}figma-panel.png` });
     } finally {
       plugin.dispose();

@@ -4,10 +4,10 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { colophonInProcess, sandbox } from '../packages/cli/test/helpers.js';
-import { FakeDocument } from '../packages/figma-plugin/test/fake-figma.js';
-import { flush, launch } from '../packages/figma-plugin/test/harness.js';
-import type { QuickJSPlugin } from '../packages/figma-plugin/test/quickjs-host.js';
+import { colophonInProcess, sandbox } from '../../cli/test/helpers.js';
+import { FakeDocument } from './fake-figma.js';
+import { flush, launch } from './harness.js';
+import type { QuickJSPlugin } from './quickjs-host.js';
 
 const running: QuickJSPlugin[] = [];
 afterEach(() => {
@@ -68,7 +68,7 @@ describe('colophon import figma', () => {
     const entries = json.document.sharedPluginData.colophon;
     const chunkKey = Object.keys(entries).find((k) => k.endsWith('/0'))!;
     const chunk = Buffer.from(entries[chunkKey]!, 'base64');
-    chunk[chunk.length - 3] ^= 1;
+    chunk[chunk.length - 3]! ^= 1;
     await writeFile(join(dir, 'torn.json'), JSON.stringify({ ...json, document: { ...json.document, sharedPluginData: { colophon: { ...entries, [chunkKey]: chunk.toString('base64') } } } }));
     const torn = await colophonInProcess(dir, 'import', 'figma', 'torn.json');
     expect(torn.code).toBe(1);
