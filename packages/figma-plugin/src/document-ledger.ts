@@ -16,10 +16,7 @@ import {
   type CID,
   type DecodedRecord,
   type EmbeddedFeed,
-  type FeedHead,
   type RawBlock,
-  type RecordStore,
-  type BuildOnHead,
 } from '@colophon/core/record';
 import type { SharedDataNode } from './host.js';
 
@@ -30,19 +27,19 @@ export interface LedgerProblem {
   message: string;
 }
 
-export class DocumentLedger implements RecordStore {
-  private readonly memory = new MemoryRecordStore();
+export class DocumentLedger extends MemoryRecordStore {
   /** Per signer: the feed bytes already taken in (a stored feed only ever grows). */
   private readonly taken = new Map<string, Uint8Array>();
   private genesisCid: CID | undefined;
-  private appending: Promise<unknown> = Promise.resolve();
   readonly problems: LedgerProblem[] = [];
 
   private constructor(
     private readonly root: SharedDataNode,
     /** The only signer whose feed this plugin writes. */
     readonly signer: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * Reads and verifies every feed in the document. Feeds named by a verification finding are left
@@ -66,7 +63,7 @@ export class DocumentLedger implements RecordStore {
       candidates = candidates.filter((c) => !refused.has(c.signer));
     }
     for (const candidate of candidates) {
-      for (const block of candidate.blocks) await ledger.memory.append(decodeRecord(block.bytes, block.source));
+      for (const block of candidate.blocks) await ledger.takeVerified(decodeRecord(block.bytes, block.source));
       ledger.taken.set(candidate.signer, candidate.car);
     }
     ledger.genesisCid = candidates.length > 0 ? genesis : undefined;
@@ -75,7 +72,7 @@ export class DocumentLedger implements RecordStore {
 
   /** The project's genesis record, once any verified feed holds one. */
   async genesis(): Promise<DecodedRecord | undefined> {
-    return this.genesisCid && this.memory.get(this.genesisCid);
+    return this.genesisCid && this.get(this.genesisCid);
   }
 
   /**
@@ -101,30 +98,22 @@ export class DocumentLedger implements RecordStore {
     return added;
   }
 
-  async append(record: DecodedRecord): Promise<void> {
+  override async append(record: DecodedRecord): Promise<void> {
     await this.appendMany([record]);
   }
 
-  /** Head read, build and append as one step (the capture engine's group commit: one document write per batch). */
-  appendOnHead(signer: string, build: BuildOnHead): Promise<readonly DecodedRecord[]> {
-    const run = this.appending.then(async () => {
-      const records = await build(await this.head(signer));
-      await this.appendMany(records);
-      return records;
-    });
-    this.appending = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Appends this user's records in order, then writes the changed chunks and the index once. */
-  async appendMany(records: readonly DecodedRecord[]): Promise<void> {
+  /**
+   * Appends this user's records in order, then writes the changed chunks and the index once (the
+   * capture engine's group commit, through the inherited appendOnHead: one document write per batch).
+   */
+  override async appendMany(records: readonly DecodedRecord[]): Promise<void> {
     if (records.length === 0) return;
     const before = this.taken.get(this.signer);
     let start = before;
     const blocks: Uint8Array[] = [];
     for (const record of records) {
       if (record.record.by !== this.signer) throw new Error(`this plugin writes only its own feed (${this.signer}), not ${record.record.by}'s`);
-      await this.memory.append(record);
+      await super.append(record);
       if (record.record.kind === 'project.genesis' && !this.genesisCid) this.genesisCid = record.cid;
       // The feed file's layout: a header naming the project, then the signer's records in seq order.
       start ??= carHeader([record.record.proj ?? record.cid]);
@@ -140,30 +129,6 @@ export class DocumentLedger implements RecordStore {
     this.taken.set(this.signer, car);
     // Chunks from the first changed one, then the index: a reader never sees an index ahead of its chunks.
     for (const [key, value] of embeddedFeedWrites(this.signer, car, before?.length ?? 0)) this.root.setSharedPluginData(EMBEDDED_FEED_NAMESPACE, key, value);
-  }
-
-  head(signer: string): Promise<FeedHead | undefined> {
-    return this.memory.head(signer);
-  }
-
-  get(cid: CID): Promise<DecodedRecord | undefined> {
-    return this.memory.get(cid);
-  }
-
-  records(): AsyncIterable<DecodedRecord> {
-    return this.memory.records();
-  }
-
-  signers(): Promise<string[]> {
-    return this.memory.signers();
-  }
-
-  query(query: Parameters<RecordStore['query']>[0]): Promise<CID[]> {
-    return this.memory.query(query);
-  }
-
-  children(cid: CID): Promise<CID[]> {
-    return this.memory.children(cid);
   }
 
   /** Size in bytes of this user's stored feed. */
@@ -203,10 +168,15 @@ export class DocumentLedger implements RecordStore {
       if (decoded.record.by !== feed.signer) throw new Error(`${source} @${block.position}: not signed by the feed's signer`);
       if (!verifyRecordSignature(decoded.record)) throw new Error(`${source} @${block.position}: bad signature on ${decoded.cid}`);
       if (!genesis || !(decoded.record.proj?.equals(genesis) ?? false)) throw new Error(`${source} @${block.position}: record ${decoded.cid} is not of this project`);
-      await this.memory.append(decoded);
+      await this.takeVerified(decoded);
       added.push(decoded);
     }
     this.taken.set(feed.signer, feed.car);
+  }
+
+  /** Another signer's record, verified by the caller: into memory only (their feed is theirs to write). */
+  private async takeVerified(record: DecodedRecord): Promise<void> {
+    await super.append(record);
   }
 
   private report(problem: LedgerProblem): void {
