@@ -95,16 +95,17 @@ describe('colophon CLI', () => {
 
   it('gives usage errors (exit 2) for bad input, naming what is wrong', () => {
     const cases: [string[], RegExp][] = [
-      [['record', 'nonsense', '--asset', 'x'], /unknown record kind "nonsense"/],
-      [['record', 'ai.generate', '--asset', 'x', '--model', 'gpt4'], /--model "gpt4" must look like provider\/name@version/],
-      [['record', 'ai.generate', '--asset', 'x', '--model', 'a/b@1'], /out/],
-      [['record', 'asset.edit', '--asset', 'x', '--file', 'missing.txt'], /cannot read --file missing\.txt/],
-      [['record', 'review', '--asset', 'x', '--link', 'not-a-cid'], /--link value "not-a-cid" is not a valid CID/],
-      [['record', 'intent', '--prompt', 'a', '--prompt-private', 'b'], /not both/],
+      [['record', 'nonsense', '--asset', 'file:x'], /unknown record kind "nonsense"/],
+      [['record', 'ai.generate', '--asset', 'file:x', '--model', 'gpt4'], /--model "gpt4" must look like provider\/name@version/],
+      [['record', 'ai.generate', '--asset', 'file:x', '--model', 'a/b@1'], /out/],
+      [['record', 'asset.edit', '--asset', 'file:x', '--file', 'missing.txt'], /cannot read --file missing\.txt/],
+      [['record', 'review', '--asset', 'file:x', '--link', 'not-a-cid'], /--link value "not-a-cid" is not a valid CID/],
+      [['record', 'intent', '--prompt', 'a', '--prompt-private', 'b'], /give one of --prompt/],
       [['record', 'intent', '--prompt', 'a', '--as', 'nobody'], /no identity named "nobody"/],
       [['show', 'bafy-nope'], /not a valid CID/],
       [['frobnicate'], /unknown command/],
       [['record', 'intent', '--bogus'], /unknown option/],
+      [['record', 'asset.edit', '--asset', 'x'], /--asset "x" names no scheme/],
     ];
     for (const [args, pattern] of cases) {
       const result = run(...args);
