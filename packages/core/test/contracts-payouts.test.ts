@@ -112,6 +112,7 @@ async function ledgerWithSettlements(base: string, count: number) {
   const store = await CarFeedStore.open(ledgerDir);
   const project = await Project.create('Payouts', owner, store, () => (now += 1000));
   await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'director', subject: director.did } });
+  await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'editor', subject: writer.did } });
   const settle = async (i: number) => {
     const asset = `doc:piece-${i}.md`;
     const text = `Piece number ${i}, written by hand.`;
@@ -211,18 +212,20 @@ describe('payout outbox', () => {
       signerFor: async (did: string) => (did === director.did ? director : undefined),
       attempts: 3,
       backoffMs: 20,
+      adapters: [webhookAdapter(receiver.url, { timeoutMs: 300 })],
     };
     const started = Date.now();
-    const first = await runPayouts({ ...options, adapters: [webhookAdapter(receiver.url, { timeoutMs: 300 })] });
+    const first = await runPayouts(options);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     const state = (r: PayoutReport) => Object.fromEntries(r.deliveries.map((d) => [d.key, [d.state, d.attempts]]));
     expect(state(first)).toEqual({ [k1]: ['delivered', 3], [k2]: ['pending', 3], [k3]: ['rejected', 1] });
     expect(first.deliveries.find((d) => d.key === k3)!.lastError).toMatch(/HTTP 422: unknown payee/);
     expect(first.deliveries.find((d) => d.key === k2)!.lastError).toMatch(/HTTP 500/);
 
-    // The next run remembers the target, retries only what is pending, and leaves the refusal alone.
+    // The next run retries only what is pending, and leaves the refusal alone.
     const second = await runPayouts(options);
     expect(state(second)).toEqual({ [k1]: ['delivered', 3], [k2]: ['delivered', 4], [k3]: ['rejected', 1] });
+    expect(Object.fromEntries(second.deliveries.map((d) => [d.key, d.already]))).toEqual({ [k1]: true, [k2]: false, [k3]: false });
     expect(receiver.payments.filter((k) => keysOf.includes(k))).toEqual([k1, k2]);
     const sent = (key: string) => receiver.requests.filter((r) => r.key === key).map((r) => r.behaviour);
     expect(sent(k1)).toEqual(['fail', 'hang', 'ok']);
@@ -245,8 +248,8 @@ describe('payout outbox', () => {
     expect(report.deliveries.map((d) => d.state)).toEqual(['delivered', 'delivered']);
     const csv = await readFile(join(folder, `settlement-${keysOf[1]}.csv`), 'utf8');
     const [header, ...rows] = csv.trim().split('\n');
-    expect(header).toBe('settlement,asset,currency,payee,amount_minor,via');
-    expect(rows.map((r) => r.split(',')[4]).reduce((s, a) => s + Number(a), 0)).toBe(1001);
+    expect(header).toBe('settlement,asset,currency,payee,payee_name,amount_minor,via');
+    expect(rows.map((r) => r.split(',')[5]).reduce((s, a) => s + Number(a), 0)).toBe(1001);
     const json = JSON.parse(await readFile(join(folder, `settlement-${keysOf[0]}.json`), 'utf8')) as { budget: number; settlement: string };
     expect(json).toMatchObject({ budget: 1000, settlement: keysOf[0] });
     // Writing a statement again finds identical files; other content is never overwritten.
@@ -310,9 +313,9 @@ describe('payout outbox', () => {
     const arrived = receiver.received(k3);
     killed(await runChild(script, args(), (kill) => void arrived.then(kill)));
     expect(receiver.paid.has(k3)).toBe(false);
-    // 5. A settlement made meanwhile is found in the ledger; the target is remembered (no URL given).
+    // 5. A settlement made meanwhile is found in the ledger.
     const k4 = await settle(3);
-    const last = await runChild(script, args('', 0, ''));
+    const last = await runChild(script, args());
     expect(last.code, last.stderr).toBe(0);
     const states = Object.fromEntries(last.report!.deliveries.map((d) => [d.key, d.state]));
     expect(states).toEqual({ [k1]: 'delivered', [k2]: 'delivered', [k3]: 'delivered', [k4]: 'delivered' });

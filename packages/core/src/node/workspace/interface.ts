@@ -78,6 +78,8 @@ export interface ImportResult {
   /** True when the import created the project folder. */
   created: boolean;
   location: ProjectLocation;
+  /** What was stored but is suspect (records claiming a time in the future): verify reports them too. */
+  warnings: Finding[];
 }
 
 /** An import refused before anything was stored; `findings` says why. */
