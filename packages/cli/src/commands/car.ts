@@ -24,7 +24,7 @@ export async function importCar(cwd: string, file: string, options: { json?: boo
       io.out(`Refused to import ${file}: ${error.findings.length} problem(s); nothing was stored.`);
       for (const finding of error.findings) io.out(`  [${finding.code}] ${finding.message}`);
     }
-    throw new CheckFailedError('');
+    throw new CheckFailedError(options.json ? '' : `refused to import ${file}`);
   }
   if (options.json) return printJson(io, { imported: result.imported, alreadyPresent: result.alreadyPresent, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) });
   io.out(`Imported ${result.imported} new records (${result.alreadyPresent} already present); the ledger verifies${result.warnings.length > 0 ? ', but:' : '.'}`);
