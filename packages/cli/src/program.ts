@@ -15,10 +15,10 @@ import { record } from './commands/record.js';
 import { log, show } from './commands/show.js';
 import { registerTransparencyCommands } from './commands/transparency.js';
 import { verify } from './commands/verify.js';
-import { watchUntilSignal } from './commands/watch.js';
-import { agentHook } from './commands/agent-hook.js';
 import { errorLines, exitCodeOf, EXIT_OK, EXIT_USAGE, isBrokenPipe } from './errors.js';
 import { asOption, collect, forceOption, jsonOption } from './options.js';
+import { watchUntilSignal } from './commands/watch.js';
+import { agentHook } from './commands/agent-hook.js';
 import type { Io } from './output.js';
 
 /** The version in packages/cli/package.json (one level above both src/ and dist/). */
@@ -108,7 +108,7 @@ function build(cwd: string, io: Io): Command {
   for (const [verb, op] of [['add', 'grant'], ['remove', 'revoke']] as const) {
     roles
       .command(`${verb} <identity>`)
-      .description(`${op} a role (owner, director, editor, contributor, reviewer, agent, or your own)`)
+      .description(`${op} a role (director, editor, contributor, reviewer, agent, or your own; the project has one owner, its creator)`)
       .requiredOption('--role <role>', 'the role')
       .addOption(asOption())
       .addOption(jsonOption())

@@ -122,7 +122,7 @@ describe('colophon CLI', () => {
     const edit = JSON.parse(run('log', '--json').stdout).find((r: { kind: string }) => r.kind === 'asset.edit').cid['/'];
     const refused = run('record', 'approve', '--asset', 'file:a.md', '--link', edit, '--as', 'dana');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/needs the director role, which dana does not hold/);
+    expect(refused.stderr).toMatch(/an approve record must be signed by a director, which dana is not/);
     expect(run('member', 'add', 'dana', '--role', 'director').code).toBe(0);
     expect(run('record', 'approve', '--asset', 'file:a.md', '--link', edit, '--as', 'dana').code).toBe(0);
     expect(run('member', 'remove', 'dana', '--role', 'director').code).toBe(0);

@@ -19,6 +19,11 @@ export interface AssetAttributionOptions {
   asset: string;
   /** The asset's current text: when given, the text map is verified against it. */
   text?: string;
+  /**
+   * Describe the asset as of this record of it (an earlier version): the asset's records after it
+   * in causal order are left out. Absent: the asset as its records leave it.
+   */
+  until?: CID;
 }
 
 export interface AssetAttribution {
@@ -68,7 +73,7 @@ export interface AssetAttribution {
  */
 export function assetAttribution(entries: readonly LedgerEntry[], options: AssetAttributionOptions): AssetAttribution {
   const { asset } = options;
-  const ordered = causalOrder(entries);
+  const ordered = options.until ? upTo(causalOrder(entries), asset, options.until) : causalOrder(entries);
   const own = ordered.filter((e) => e.record.asset === asset);
   if (own.length === 0) throw new AttributionError(`no records for asset "${asset}"`);
   const textEdit = own.find(hasTextDelta);
@@ -136,6 +141,13 @@ function finish(
   if (decision.type) result.digitalSourceType = decision.type;
   if (out) result.out = out;
   return result;
+}
+
+/** The records of `ordered` except the asset's records after `until`. */
+function upTo(ordered: LedgerEntry[], asset: string, until: CID): LedgerEntry[] {
+  const end = ordered.findIndex((e) => e.cid.equals(until));
+  if (end < 0 || ordered[end]!.record.asset !== asset) throw new AttributionError(`record ${until} is not a record of asset "${asset}"`);
+  return ordered.filter((e, i) => i <= end || e.record.asset !== asset);
 }
 
 /**

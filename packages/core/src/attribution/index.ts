@@ -30,9 +30,9 @@ export {
   type TextVerification,
 } from './text-replay.js';
 export { NodeAuthorshipMap, replayNodeAuthorship, hasNodeDelta, type NodeDelta, type NodeAuthorship, type NodeReplay } from './node-map.js';
-export { CONTENT_KINDS, isContentStep, attributeSteps, type StepAttribution } from './steps.js';
+export { CONTENT_KINDS, isContentStep, attributeSteps, recordAuthors, type StepAttribution } from './steps.js';
 export { sharesFrom, type AttributionShares, type ContributorShare } from './shares.js';
-export { decideSourceType, DIGITAL_SOURCE_TYPES, type SourceTypeDecision } from './source-type.js';
+export { decideSourceType, sourceTypeTerm, sourceTypeWords, DIGITAL_SOURCE_TYPES, type SourceTypeDecision } from './source-type.js';
 export {
   assetAttribution,
   loadAssetHistory,

@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DecodedRecord } from '../../record/encoding.js';
+import { auditGovernance } from '../../contracts/audit.js';
+import { CarFeedStore } from '../car-feed-store.js';
 import { verifyBlocks, verifyDecodedSignature, type Finding, type RawBlock, type VerifyReport } from '../../ledger/verify.js';
 import type { MerkleTree } from '../../transparency/merkle.js';
 import { collectCheckpointedFeeds, verifyCheckpointFiles } from '../checkpoint-files.js';
@@ -34,7 +36,8 @@ const WATCHED: [string, 'file' | 'directory'][] = [
 
 /**
  * Verifies the project at or above `from` from the raw feed files, trusting nothing on disk:
- * signatures, chains, forks, links, roles, checkpoints, and no links planted in `.colophon/`.
+ * signatures, chains, forks, links, checkpoints, no links planted in `.colophon/`, and governance
+ * (contracts/audit.ts: roles by causality, settlements that stand, concurrent versions).
  */
 export async function verifyWorkspace(from: string, options: VerifyWorkspaceOptions = {}): Promise<VerifyReport> {
   const { dir, genesis } = await locateProject(from);
@@ -60,8 +63,14 @@ export async function verifyWorkspace(from: string, options: VerifyWorkspaceOpti
   progress?.stop();
   report.findings.unshift(...readProblems);
   report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
-  // Records that verify but that attribution must skip (written by other tools, or imported).
-  if (report.findings.length === 0) report.findings.push(...(await unattributableFindings(dir)));
+  // Governance and attribution are judged on a ledger whose records check out (opening the store
+  // then changes nothing on disk): who signed what they were entitled to, which settlements stand,
+  // and which records attribution must skip. A claimed time in the future is no structural damage,
+  // so it does not hold these audits back.
+  if (report.findings.every((f) => f.code === 'future-time')) {
+    report.findings.push(...(await unattributableFindings(dir)));
+    report.findings.push(...(await auditGovernance(await CarFeedStore.open(dir), genesis)));
+  }
   report.ok = report.findings.length === 0;
   return report;
 }
