@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { Project, contentCid, identityFromSeed, signRecord, utf8Encode } from '@colophon/core';
 import { CarFeedStore } from '@colophon/core/node';
 import { BIN, colophon, sandbox } from './helpers.js';
@@ -44,6 +44,9 @@ function classes(asset: string, file: string): { marks: string; runs: Run[] } {
 async function save(file: string, text: string | Uint8Array): Promise<void> {
   await writeFile(join(dir, file), text);
 }
+
+// Each test runs the real binary several times (a process each): on a loaded machine that takes a while.
+vi.setConfig({ testTimeout: 240_000 });
 
 beforeEach(async () => {
   ({ dir, keys } = await sandbox());
@@ -216,7 +219,7 @@ describe('watch', () => {
     expect(run('log', '--asset', 'file:image.bin').stdout).not.toMatch(/bafy/);
     // Nothing left holding the ledger.
     expect(await readdir(join(dir, '.colophon', 'ledger.lock'))).not.toContain('held');
-  }, 60_000);
+  });
 });
 
 describe('agent-hook', () => {
