@@ -133,7 +133,8 @@ async function ledgerWithSettlements(base: string, count: number) {
 const CHILD_SOURCE = (srcNode: string) => `
 import { CarFeedStore, FileKeyStore, runPayouts, webhookAdapter } from ${JSON.stringify(srcNode)};
 async function main() {
-  const [ledgerDir, keysDir, outboxDir, url, crashStep, crashNth] = process.argv.slice(2);
+  const [ledgerDir, keysDir, outboxDir, url, crashStep, crashNth, timeoutText] = process.argv.slice(2);
+  const timeoutMs = Number(timeoutText) || 300;
   const store = await CarFeedStore.open(ledgerDir);
   const keys = new FileKeyStore(keysDir);
   const names = new Map((await keys.list()).map((i) => [i.did, i.name]));
@@ -141,11 +142,11 @@ async function main() {
   const report = await runPayouts({
     outboxDir,
     store,
-    adapters: url ? [webhookAdapter(url, { timeoutMs: 300 })] : [],
+    adapters: url ? [webhookAdapter(url, { timeoutMs })] : [],
     signerFor: async (did) => (names.has(did) ? keys.get(names.get(did)) : undefined),
     attempts: 3,
     backoffMs: 20,
-    timeoutMs: 300,
+    timeoutMs,
     onStep: (step) => {
       if (step === crashStep && ++seen === Number(crashNth)) process.kill(process.pid, 'SIGKILL');
     },
@@ -158,7 +159,7 @@ main().catch((error) => { console.error(error); process.exit(3); });
 /** Bundles the child script (sources included) into one CommonJS file node can run. */
 async function buildChild(dir: string): Promise<string> {
   const tsup = createRequire(import.meta.url).resolve('tsup');
-  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as { build(options: Record<string, unknown>): Promise<unknown> };
+  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as typeof import('esbuild');
   const entry = join(dir, 'pay.ts');
   const outfile = join(dir, 'pay.cjs');
   await writeFile(entry, CHILD_SOURCE(SRC_NODE));
@@ -283,22 +284,25 @@ describe('payout outbox', () => {
     await second.close();
   });
 
-  it('a paying process killed with SIGKILL between any two steps never pays twice and never loses a payout', async () => {
+  it('a paying process killed with SIGKILL between any two steps never pays twice and never loses a payout', { timeout: 180_000 }, async () => {
     const dir = join(base, 'crash');
     const { ledgerDir, keysDir, settle, keysOf } = await ledgerWithSettlements(dir, 3);
     const [k1, k2, k3] = keysOf as [string, string, string];
     const script = await buildChild(dir);
     const outboxDir = join(ledgerDir, 'outbox');
-    const args = (crashStep = '', nth = 0, url = receiver.url) => [ledgerDir, keysDir, outboxDir, url, crashStep, String(nth)];
+    const args = (crashStep = '', nth = 0, url = receiver.url, timeoutMs = 300) => [ledgerDir, keysDir, outboxDir, url, crashStep, String(nth), String(timeoutMs)];
     const killed = (r: ChildResult) => expect([r.signal, r.stderr]).toEqual(['SIGKILL', '']);
 
     // 1. The receiver pays k1 but never answers; the payer dies right after timing out, before
     //    writing down what happened.
     receiver.plans.set(k1, ['pay-then-hang']);
     const k1Arrived = receiver.received(k1);
-    killed(await runChild(script, args('response', 1)));
-    // The receiver runs in this process: the child's exit can be handled before the request it
-    // sent (this was the flaky "expected undefined to be 1"). Wait for the request, then look.
+    // The flaky "expected undefined to be 1" had two causes. (a) With a 300 ms time-out, a loaded
+    // machine could time out before the request was even sent, so nothing was paid: this step
+    // waits long enough for the request to arrive (the receiver never answers it anyway). (b) The
+    // receiver runs in this process, which could handle the child's exit before its request: wait
+    // for the request, then look.
+    killed(await runChild(script, args('response', 1, receiver.url, 5000)));
     await k1Arrived;
     expect(receiver.paid.get(k1)).toBe(1);
     // 2. Retried with the same key (the receiver answers "already paid"); then killed after writing

@@ -38,18 +38,9 @@ function translate<T>(work: () => Promise<T>, failure: 'usage' | 'check' = 'usag
 }
 
 /** Minor units as the currency writes them (EUR 675.00), from ISO 4217 digits where Intl knows them. */
-export function formatAmount(minor: number, currency: string): string {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // An unknown code: show two decimals, as most currencies have.
-  }
-  const value = BigInt(minor);
-  if (digits === 0) return `${currency} ${value}`;
-  const scale = 10n ** BigInt(digits);
-  return `${currency} ${value / scale}.${(value % scale).toString().padStart(digits, '0')}`;
-}
+import { formatAmount } from '@colophon/core/report';
+
+export { formatAmount };
 
 function verdictLines(verdicts: GateVerdict[], descriptions: Map<string, string>): string[] {
   const width = Math.max(...verdicts.map((v) => v.name.length));

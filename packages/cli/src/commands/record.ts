@@ -127,7 +127,8 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
     for (const note of version.notes) io.err(`colophon: ${note}`);
     contribution = withTextVersion(contribution, version);
   } else if (options.pasted) throw new UsageError('--pasted needs --file with the text that was pasted into');
-  const stored = await translateErrors(() => ws.project.record(identity, contribution, { linkSeen: true }), { usage: [RecordError] });
+  const recorded = contribution;
+  const stored = await translateErrors(() => ws.project.record(identity, recorded, { linkSeen: true }), { usage: [RecordError] });
   if (options.json) return printJson(io, { cid: stored.cid, kind, by: { name, did: identity.did }, seq: stored.record.seq });
   io.out(stored.cid.toString());
 }

@@ -32,7 +32,9 @@ export type FindingCode =
   | 'checkpoint-mismatch'
   | 'bad-checkpoint'
   | 'unsafe-path'
-  | 'wrong-roots';
+  | 'wrong-roots'
+  /** A record attribution cannot use (unknown class, `ai`/`tool` without agent, ops that do not fit): it is skipped. */
+  | 'unattributable';
 
 export interface Finding {
   code: FindingCode;
