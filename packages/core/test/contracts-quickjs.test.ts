@@ -22,6 +22,7 @@ const SCENARIO = String.raw`async function scenario(C) {
   const store = new C.MemoryRecordStore();
   const project = await C.Project.create('QuickJS contracts', owner, store, () => (now += 1000));
   await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'director', subject: director.did } });
+  await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'editor', subject: writer.did } });
   const draftText = 'An AI draft about autumn knitwear.';
   const draft = await project.record(writer, {
     kind: 'ai.generate', asset: 'doc:a', agent: { type: 'ai', model: { provider: 'acme', name: 'w', version: '1' } },
