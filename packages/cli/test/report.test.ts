@@ -67,6 +67,8 @@ beforeAll(async () => {
   for (const name of ['dana', 'wes', 'drafting-agent', 'brand-agent']) await idNew(dir, name, {}, quiet);
   await member(dir, 'grant', 'dana', { role: 'director', as: 'olivia' }, quiet);
   await member(dir, 'grant', 'wes', { role: 'editor', as: 'olivia' }, quiet);
+  // The agents are members too: only members' checks count in gates.
+  for (const agent of ['drafting-agent', 'brand-agent']) await member(dir, 'grant', agent, { role: 'agent', as: 'olivia' }, quiet);
   const contract = join(base, 'contract.json');
   await writeFile(
     contract,

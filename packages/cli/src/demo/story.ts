@@ -57,7 +57,7 @@ export class StudioStory {
     const ws = await openWorkspace(this.studio);
     const identity = await ws.keys.get(who);
     if (!identity) throw new Error(`demo identity ${who} is missing`);
-    return (await ws.project.record(identity, contribution)).cid;
+    return (await ws.project.record(identity, contribution, { linkSeen: true })).cid;
   }
 
   /** The drafting agent writes the post; the brand-check agent scores it. Both are signed pipelines. */

@@ -25,6 +25,8 @@ export {
   hasTextDelta,
   type TextReplay,
   type TextReplayOptions,
+  type SkippedRecord,
+  readTextOps,
   type TextVerification,
 } from './text-replay.js';
 export { NodeAuthorshipMap, replayNodeAuthorship, hasNodeDelta, type NodeDelta, type NodeAuthorship, type NodeReplay } from './node-map.js';
@@ -40,3 +42,4 @@ export {
   type AttributionKind,
   type AttributionUnit,
 } from './asset.js';
+export { unattributableIssue, unattributableRecords, type UnattributableIssue, type UnattributableRecord } from './write-check.js';
