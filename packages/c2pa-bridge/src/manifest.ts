@@ -5,7 +5,7 @@
  * ingredients (sources with their own manifests; prompts as inputTo carrying only their commitment
  * unless disclosed), c2pa.training-mining from the rights, and the `org.colophon.ledger` assertion.
  */
-import type { AgentRef, AttributionUnit, AuthorClass } from '@colophon/core';
+import { DIGITAL_SOURCE_TYPES, type AgentRef, type AttributionUnit, type AuthorClass } from '@colophon/core';
 import type { AssetHistory, HistoryStep, PromptRef, SourceRef } from './ledger-history.js';
 
 export const LEDGER_ASSERTION = 'org.colophon.ledger';
@@ -96,6 +96,10 @@ function stepActions(step: HistoryStep, first: boolean): Record<string, unknown>
   const main: Record<string, unknown> = { action, when };
   // c2pa.opened describes a source, whose own manifest says how it was made.
   if (step.sourceType && action !== 'c2pa.opened') main.digitalSourceType = step.sourceType;
+  // C2PA requires a type on c2pa.created. When core claims none (everything in the first version
+  // is of unobserved origin: pasted, or recorded as unknown), the one term that claims nothing more
+  // is compositeSynthetic: "elements any of which may or may not be generative AI".
+  else if (action === 'c2pa.created') main.digitalSourceType = DIGITAL_SOURCE_TYPES.compositeSynthetic;
   const agent = softwareAgent(record.agent);
   if (agent) main.softwareAgent = agent;
   main.parameters = { [RECORD_PARAMETER]: step.record.cid.toString(), ...(ingredientIds.length ? { ingredientIds } : {}) };
