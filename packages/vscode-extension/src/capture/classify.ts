@@ -1,0 +1,68 @@
+// How one VS Code change event becomes capture changes with honest classes. VS Code-free (unit
+// tested without a host) and cheap: it runs on the typing path, so no I/O and nothing O(document).
+//
+// What VS Code tells us, and what it does not (1.100): `reason` says undo or redo, nothing else.
+// Pastes, our AI commands and reported generations are announced just before the edit lands
+// (expectations, see expectations.ts); format-on-save edits land between will-save and did-save;
+// a reload from disk leaves the document clean. Anything else that inserts more than a keystroke's
+// worth of text (another extension's inline completion, a snippet, a suggestion) is unknown: we did
+// not see who wrote it.
+import type { AgentRef } from '@colophon/core';
+import type { Expectations } from './expectations.js';
+import type { CaptureChange, ChangeSource } from './types.js';
+
+/** One entry of `TextDocumentChangeEvent.contentChanges` (offsets into the text before the event). */
+export interface EditorChange {
+  readonly rangeOffset: number;
+  readonly rangeLength: number;
+  readonly text: string;
+}
+
+export interface ChangeContext {
+  /** `TextDocumentChangeEvent.reason`. */
+  reason: 'undo' | 'redo' | undefined;
+  /** The document is clean after the change: VS Code reloaded it from disk (or reverted it). */
+  clean: boolean;
+  /** Set while the document is being saved: the formatter that format-on-save runs. */
+  formatter: Extract<AgentRef, { type: 'tool' }> | undefined;
+}
+
+const TYPED: ChangeSource = { class: 'human', evidence: 'typed' };
+const UNKNOWN_TYPED: ChangeSource = { class: 'unknown', evidence: 'typed' };
+const FROM_DISK: ChangeSource = { class: 'unknown', evidence: 'reconciled' };
+
+/** Auto-closed pairs, Enter with its indentation, a Tab's spaces: one keystroke, several characters. */
+const KEYSTROKE = /^(?:[\s\S]|[\uD800-\uDBFF][\uDC00-\uDFFF]|\r?\n[ \t]*|[ \t]{1,16}|\(\)|\[\]|\{\}|""|''|``)$/;
+
+/** Whether `text` is what one keystroke inserts (empty counts: a deletion). */
+export function isKeystroke(text: string): boolean {
+  return text === '' || KEYSTROKE.test(text);
+}
+
+/**
+ * The capture changes for one event, in the order the session applies them: VS Code reports
+ * offsets against the text before the event, so they are applied from the end backwards.
+ */
+export function classify(changes: readonly EditorChange[], context: ChangeContext, expectations: Expectations, now: number): CaptureChange[] {
+  const ordered = changes.length > 1 ? [...changes].sort((a, b) => b.rangeOffset - a.rangeOffset) : changes;
+  const shared = sourceOf(ordered, context, expectations, now);
+  const out: CaptureChange[] = [];
+  for (const change of ordered) {
+    const source = shared ?? (isKeystroke(change.text) ? TYPED : UNKNOWN_TYPED);
+    const capture: CaptureChange = { ...source, pos: change.rangeOffset, deleted: change.rangeLength, inserted: change.text };
+    if (context.reason) capture.undo = context.reason;
+    out.push(capture);
+  }
+  return out;
+}
+
+/** The source every change of the event shares, or undefined to decide change by change. */
+function sourceOf(changes: readonly EditorChange[], context: ChangeContext, expectations: Expectations, now: number): ChangeSource | undefined {
+  // Undo and redo give text back its previous authors (the session does that); deletions are the user's.
+  if (context.reason) return TYPED;
+  if (context.clean) return FROM_DISK;
+  const expected = expectations.take(changes, now);
+  if (expected) return expected;
+  if (context.formatter) return { class: 'tool', evidence: 'typed', agent: context.formatter };
+  return undefined;
+}
