@@ -1,7 +1,15 @@
 import { defineConfig, type Options } from 'tsup';
 
 const library: Options = {
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'capture/index': 'src/capture/index.ts',
+    'record/index': 'src/record/index.ts',
+    'attribution/index': 'src/attribution/index.ts',
+    'contracts/index': 'src/contracts/index.ts',
+    'lineage/index': 'src/lineage/index.ts',
+    'node/index': 'src/node/index.ts',
+  },
   format: ['esm'],
   // tsconfig.json leaves out Node's types (the main entry must not use them); ./node needs them.
   dts: { compilerOptions: { types: ['node'] } },

@@ -126,7 +126,8 @@ function jsonView(result: AssetAttribution, names: Map<string, string>, check: F
     concurrent: result.concurrent,
     notes: result.notes,
   };
-  if (result.textMap) view.runs = result.textMap.runs().map((r) => ({ start: r.start, length: r.length, ...authorView(r.author, names) }));
+  // evidence: how the record that wrote the run says its class was observed (null: it does not say).
+  if (result.textMap) view.runs = result.textMap.runs().map((r) => ({ start: r.start, length: r.length, ...authorView(r.author, names), evidence: r.author.evidence ?? null }));
   if (result.nodeMap) {
     view.nodes = result.nodeMap.nodes().map((n) => ({
       id: n.id,

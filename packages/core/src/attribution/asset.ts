@@ -130,15 +130,19 @@ function finish(
 /**
  * Content steps without a delta that changed the content (their out differs from the state the
  * deltas had reached): the map cannot know what they did. A step that re-states the current out
- * (a re-save) is harmless.
+ * (a re-save) is harmless, and so are steps before the first delta: replay starts from an empty
+ * text, so the first delta states the whole content (the CLI and capture record it as unknown
+ * when they cannot know who wrote it).
  */
 function undeltaSteps(own: readonly LedgerEntry[], hasDelta: (e: LedgerEntry) => boolean): CID[] {
   const gaps: CID[] = [];
   let current: CID | undefined;
+  let started = false;
   for (const entry of own) {
     if (hasDelta(entry)) {
+      started = true;
       current = entry.record.out ?? current;
-    } else if (isContentStep(entry) && !(current && entry.record.out!.equals(current))) {
+    } else if (started && isContentStep(entry) && !(current && entry.record.out!.equals(current))) {
       gaps.push(entry.cid);
       current = entry.record.out;
     }

@@ -1,6 +1,7 @@
 import type { CID } from 'multiformats/cid';
 import type { AgentRef, ContributionRecord } from '../record/types.js';
 import { AttributionError } from './errors.js';
+import { evidenceOf, type Evidence } from './evidence.js';
 
 /**
  * Class strings carried by records (the 4th element of a `delta.text` op, or `delta.class` of a
@@ -34,6 +35,8 @@ export interface Author {
   class: AuthorClass;
   who: string;
   record?: CID;
+  /** How the record that wrote this content says its class was observed (see evidence.ts), when it says. */
+  evidence?: Evidence;
 }
 
 /** The contributor an author counts for in shares: `<class>:<who>`, or `unknown`. */
@@ -68,6 +71,13 @@ export function resolveAuthor(entry: LedgerEntry, cls: unknown, path: string, lo
   if (!isOpClass(cls)) {
     throw new AttributionError(`unknown class ${JSON.stringify(cls)}; classes are ${OP_CLASSES.map((c) => `"${c}"`).join(', ')}`, entry.cid, path);
   }
+  const author = resolveClass(entry, cls, path, lookup);
+  const evidence = evidenceOf(entry.record);
+  if (evidence) author.evidence = evidence;
+  return author;
+}
+
+function resolveClass(entry: LedgerEntry, cls: OpClass, path: string, lookup: EntryLookup): Author {
   const { record } = entry;
   switch (cls) {
     case 'human':

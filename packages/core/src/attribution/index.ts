@@ -1,5 +1,6 @@
 // Attribution: who made what in an asset, derived from its records. Platform-neutral (ES2020).
 export { AttributionError } from './errors.js';
+export { EVIDENCE, EVIDENCE_EXT, isEvidence, evidenceOf, type Evidence } from './evidence.js';
 export {
   OP_CLASSES,
   AUTHOR_CLASSES,

@@ -27,7 +27,7 @@ export interface AuthorUnits {
 }
 
 function authorKey(author: Author): string {
-  return `${author.class}\u0000${author.who}\u0000${author.record?.toString() ?? ''}`;
+  return `${author.class}\u0000${author.who}\u0000${author.record?.toString() ?? ''}\u0000${author.evidence ?? ''}`;
 }
 
 function isUint(value: unknown): value is number {

@@ -16,6 +16,7 @@ export {
 } from './step-payload.js';
 export { sealContent, openContent, MAX_DISCLOSED_PROMPT_CHARS, type StepContent, type SealedContent, type OpenedContent } from './content.js';
 export { RecordHandle, type RecordRef } from './handle.js';
+export { LedgerWriter, platformScheduler, type LedgerWriterOptions, type RecordRequest } from './ledger-writer.js';
 export {
   PipelineRecorder,
   newRunId,

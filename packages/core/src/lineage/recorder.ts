@@ -6,57 +6,33 @@ import type { DagValue } from '../cbor/codec.js';
 import { encode } from '../cbor/codec.js';
 import { ColophonError } from '../errors.js';
 import { cryptoBackend } from '../crypto/backend.js';
-import type { SigningIdentity } from '../identity/identity.js';
-import type { Contribution, Project } from '../ledger/project.js';
-import type { BlobStore } from '../store/blob-store.js';
+import type { Contribution } from '../ledger/project.js';
 import type { AgentRef } from '../record/types.js';
 import { recordIssues } from '../record/validate.js';
 import { checkExt, checkResult, type CheckResult } from '../contracts/check-result.js';
 import { MAX_DISCLOSED_PROMPT_CHARS, sealContent, type StepContent } from './content.js';
 import { LineageError } from './errors.js';
+import { once } from '../once.js';
 import { RecordHandle, type RecordRef } from './handle.js';
-import { BatchWriter, type Prepared, type QueuedRecord } from './batch-writer.js';
+import type { Prepared } from './batch-writer.js';
+import { LedgerWriter, type LedgerWriterOptions } from './ledger-writer.js';
 import { MAX_STEP_ERROR_CHARS, RUN_ID, STEP_NAME, STEP_PAYLOAD_VERSION, stepExt, type StepPayload } from './step-payload.js';
 
-/** Runs `task` after `delayMs`; returns a function that cancels it. */
-export type Scheduler = (task: () => void, delayMs: number) => () => void;
+export type { Scheduler, StepJournal } from './ledger-writer.js';
 
-/**
- * Where the recorder notes records it has queued but not yet written, so that a crash can be
- * detected and reported on the next open (the Node variant keeps it in a file).
- */
-export interface StepJournal {
-  /** Called on the caller's path when a record is queued: must be cheap. */
-  pending(id: string, label: string): void;
-  /** Called once the records are durably in the ledger (or were refused and reported). */
-  done(ids: readonly string[]): void | Promise<void>;
-}
-
-export interface RecorderOptions {
-  project: Project;
-  /** Who signs the pipeline's records (an agent identity, or the person running the pipeline). */
-  signer: SigningIdentity;
-  /** Where private prompts and outputs (commitment openings) and disclosed outputs go. */
-  blobs: BlobStore;
+export interface RecorderOptions extends LedgerWriterOptions {
   /** The run id stamped on every step (default: a new random one). */
   run?: string;
-  /** Wall clock for `at` (Unix ms). */
-  clock?: () => number;
   /** Monotonic clock for durations (ms); default: the wall clock. */
   now?: () => number;
-  /** Records per signed batch (default 32, at most 1024). A full batch is written at once. */
-  batchSize?: number;
-  /** How long a partial batch waits for more records (default 20 ms). */
-  flushDelayMs?: number;
-  /** Timer for the delayed write; default: the platform's setTimeout when it has one, else none (write on flush()). */
-  schedule?: Scheduler;
-  journal?: StepJournal;
   /**
-   * Problems found off the caller's path: a background write that failed (its records stay queued
-   * and are retried), or a record refused as invalid (dropped, named in the error). Default: kept
-   * and thrown by the next flush() or close().
+   * Share a writer with other producers (capture sessions of the same signer), so that one
+   * signer's feed is written from one queue. It must be for the same project and signer; the
+   * batching, journal and error options above are then the writer's.
    */
-  onError?: (error: Error) => void;
+  writer?: LedgerWriter;
+  /** Random bytes for the run id; default the crypto backend's, where the platform has a source. */
+  entropy?: (length: number) => Uint8Array;
 }
 
 export interface StepSpec {
@@ -133,42 +109,10 @@ export interface IntentSpec {
   links?: readonly RecordRef[];
 }
 
-const DEFAULT_BATCH = 32;
-const MAX_BATCH = 1024;
-const DEFAULT_DELAY_MS = 20;
-const MAX_QUEUE = 100_000;
-
-interface TimerGlobals {
-  setTimeout?: (task: () => void, ms: number) => unknown;
-  clearTimeout?: (id: unknown) => void;
-}
-
-function platformScheduler(): Scheduler | undefined {
-  const g = globalThis as unknown as TimerGlobals;
-  if (typeof g.setTimeout !== 'function') return undefined;
-  return (task, ms) => {
-    const id = g.setTimeout!(task, ms);
-    return () => g.clearTimeout?.(id);
-  };
-}
-
-/** Calls `make` once, on first use. */
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
-  };
-}
-
 /** A fresh run id: 8 random bytes in hex (or the time and a counter where there is no random source). */
 let runCounter = 0;
-export function newRunId(): string {
-  const bytes = cryptoBackend().randomBytes?.(8);
+export function newRunId(entropy: ((length: number) => Uint8Array) | undefined = cryptoBackend().randomBytes): string {
+  const bytes = entropy?.(8);
   if (bytes) return `run-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
   return `run-${Date.now().toString(36)}-${(runCounter++).toString(36)}`;
 }
@@ -186,38 +130,28 @@ function defaultOutput(value: unknown): StepContent | undefined {
 
 export class PipelineRecorder {
   readonly run: string;
-  private readonly queue: (QueuedRecord & { deps: RecordRef[] })[] = [];
-  /** Handles this recorder made: any other unwritten handle belongs to another recorder. */
-  private readonly own = new WeakSet<RecordHandle>();
-  private readonly writer: BatchWriter;
-  private readonly schedule: Scheduler | undefined;
-  private readonly batchSize: number;
-  private readonly delayMs: number;
+  /** The queue records go through (the recorder's own, or one shared with capture sessions). */
+  readonly writer: LedgerWriter;
   private readonly clock: () => number;
   private readonly now: () => number;
-  private flushing: Promise<void> | undefined;
-  private cancelTimer: (() => void) | undefined;
   private counter = 0;
   private closed = false;
   private currentIntent: RecordRef | undefined;
-  private readonly problems: Error[] = [];
 
   constructor(private readonly options: RecorderOptions) {
-    this.run = options.run ?? newRunId();
+    this.run = options.run ?? newRunId(options.entropy);
     if (!RUN_ID.test(this.run)) throw new LineageError(`run id ${JSON.stringify(this.run)} must be letters, digits and "._:-" (at most 128)`, 'run');
-    const batch = options.batchSize ?? DEFAULT_BATCH;
-    if (!Number.isSafeInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BATCH}, got ${batch}`);
-    this.batchSize = batch;
-    this.delayMs = options.flushDelayMs ?? DEFAULT_DELAY_MS;
-    this.clock = options.clock ?? Date.now;
+    this.writer = options.writer ?? new LedgerWriter(options);
+    if (this.writer.signer.did !== options.signer.did || !this.writer.project.id.equals(options.project.id)) {
+      throw new LineageError('a shared writer must sign for the same signer and project as the recorder', 'writer');
+    }
+    this.clock = options.clock ?? this.writer.clock;
     this.now = options.now ?? this.clock;
-    this.schedule = options.schedule ?? platformScheduler();
-    this.writer = new BatchWriter(options.project, options.signer, options.blobs, this.clock);
   }
 
   /** Records queued and not yet written. */
   get pending(): number {
-    return this.queue.length;
+    return this.writer.pending;
   }
 
   /** The intent later steps serve by default (set by intent()). */
@@ -378,33 +312,15 @@ export class PipelineRecorder {
     });
   }
 
-  /** Writes everything queued; resolves once it is durably in the ledger. */
+  /** Writes everything queued (by this recorder and whoever shares its writer); resolves once it is durably in the ledger. */
   async flush(): Promise<void> {
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-    while (this.queue.length > 0 || this.flushing) {
-      if (!this.flushing) this.flushing = this.writeNext().finally(() => (this.flushing = undefined));
-      await this.flushing;
-    }
-    this.throwProblems();
+    await this.writer.flush();
   }
 
   /** Flushes and refuses further records. */
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
-  }
-
-  private throwProblems(): void {
-    if (this.problems.length === 0) return;
-    const problems = this.problems.splice(0);
-    if (problems.length === 1) throw problems[0]!;
-    throw new LineageError(`${problems.length} problems while recording; first: ${problems[0]!.message}`);
-  }
-
-  private report(error: Error): void {
-    if (this.options.onError) this.options.onError(error);
-    else this.problems.push(error);
   }
 
   private enqueue(
@@ -415,75 +331,7 @@ export class PipelineRecorder {
     prepare: (resolve: Resolver, handle: RecordHandle) => Prepared,
   ): RecordHandle {
     if (this.closed) throw new LineageError(`the recorder of run ${this.run} is closed; no more records can be queued`);
-    if (this.queue.length >= MAX_QUEUE) throw new LineageError(`${MAX_QUEUE} records are waiting to be written; the ledger is not keeping up (is the disk full?)`);
-    const handle = new RecordHandle(`${this.run}/${this.counter++}`, kind, name, () => this.flush());
-    this.own.add(handle);
-    this.options.journal?.pending(handle.id, label);
-    // Queued now, so a record's time is when the caller made it, not when the batch was signed.
-    const at = this.clock();
-    this.queue.push({
-      handle,
-      deps: [...deps],
-      prepare: () => {
-        const prepared = prepare(this.writer.resolver, handle);
-        if (prepared.contribution.at === undefined) prepared.contribution.at = at;
-        return prepared;
-      },
-    });
-    if (this.queue.length >= this.batchSize) this.writeInBackground();
-    else if (!this.cancelTimer && this.schedule) {
-      this.cancelTimer = this.schedule(() => {
-        this.cancelTimer = undefined;
-        this.writeInBackground();
-      }, this.delayMs);
-    }
-    return handle;
-  }
-
-  private writeInBackground(): void {
-    if (this.flushing) return;
-    this.flushing = this.writeNext()
-      .catch((error: Error) => this.report(error))
-      .finally(() => {
-        this.flushing = undefined;
-        // More may have arrived meanwhile: keep going until the queue is empty.
-        if (this.queue.length >= this.batchSize) this.writeInBackground();
-        else if (this.queue.length > 0 && !this.cancelTimer && this.schedule) {
-          this.cancelTimer = this.schedule(() => {
-            this.cancelTimer = undefined;
-            this.writeInBackground();
-          }, this.delayMs);
-        }
-      });
-  }
-
-  /** Writes one batch from the head of the queue; on failure the batch goes back to the head. */
-  private async writeNext(): Promise<void> {
-    if (this.queue.length === 0) return;
-    // A record linking another recorder's unwritten record waits for it. The batch stops before
-    // such a record, so whatever the other recorder waits for from this one is written first.
-    const waitingFor = (entry: { deps: RecordRef[] }) => entry.deps.filter((d): d is RecordHandle => d instanceof RecordHandle && !this.own.has(d) && !d.recordedCid && !d.error);
-    const foreign = waitingFor(this.queue[0]!);
-    if (foreign.length > 0) await Promise.all(foreign.map((d) => d.cid().catch(() => undefined)));
-    let size = 1;
-    while (size < this.batchSize && size < this.queue.length && waitingFor(this.queue[size]!).length === 0) size++;
-    const batch = this.queue.splice(0, size);
-    let outcome;
-    try {
-      outcome = await this.writer.write(batch);
-    } catch (error) {
-      const written = batch.filter((entry) => entry.handle.recordedCid);
-      this.queue.unshift(...batch.filter((entry) => !entry.handle.recordedCid));
-      if (written.length > 0) await Promise.resolve(this.options.journal?.done(written.map((entry) => entry.handle.id))).catch(() => undefined);
-      throw error;
-    }
-    for (const refused of outcome.refused) this.report(refused);
-    const ids = batch.map((p) => p.handle.id);
-    try {
-      await this.options.journal?.done(ids);
-    } catch (error) {
-      this.report(new LineageError(`records were written but the crash journal could not be updated: ${(error as Error).message}`));
-    }
+    return this.writer.enqueue({ kind, id: `${this.run}/${this.counter++}`, label, deps, prepare, ...(name !== undefined && { name }) });
   }
 
   private checkSpec(spec: StepSpec): void {

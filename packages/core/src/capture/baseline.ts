@@ -1,0 +1,48 @@
+// Where a text session starts: the asset's last recorded state, from the ledger (authorship) and
+// the blob store (the kept text of that version, off-ledger: the user's own data).
+import { assetAttribution, loadAssetHistory } from '../attribution/asset.js';
+import { AttributionError } from '../attribution/errors.js';
+import { causalOrder } from '../attribution/order.js';
+import type { RecordStore } from '../ledger/record-store.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { utf8Decode } from '../text/utf8.js';
+import type { TextBaseline } from './interface.js';
+
+export interface LoadedBaseline {
+  baseline: TextBaseline;
+  /** Plain-language remarks: why the previous text is not available, what will be recorded as unknown. */
+  notes: string[];
+}
+
+/**
+ * The baseline of a text asset. Without records: an empty, unrecorded text. With a text history
+ * whose last version's text is kept: that text and its map. Otherwise the previous text is not
+ * available, and the baseline says so (text absent): the next version is recorded as replacing
+ * the whole text with `unknown` text, rather than guessing what changed.
+ */
+export async function textBaseline(store: Pick<RecordStore, 'query' | 'get'>, blobs: Pick<BlobStore, 'get'>, asset: string): Promise<LoadedBaseline> {
+  const entries = await loadAssetHistory(store, asset);
+  const own = causalOrder(entries).filter((e) => e.record.asset === asset);
+  const head = own[own.length - 1];
+  if (!head) return { baseline: { text: '', recorded: false }, notes: [] };
+  const notes: string[] = [];
+  let attribution;
+  try {
+    attribution = assetAttribution(entries, { asset });
+  } catch (error) {
+    if (!(error instanceof AttributionError)) throw error;
+    notes.push(`the records of ${asset} cannot be replayed (${error.message})`);
+  }
+  if (attribution?.kind === 'text' && attribution.textMap) {
+    const map = attribution.textMap;
+    const bytes = attribution.out ? await blobs.get(attribution.out) : undefined;
+    if (bytes) {
+      const text = utf8Decode(bytes);
+      if (text.length === map.length) return { baseline: { text, map, head: head.cid, recorded: true }, notes };
+    }
+    notes.push(`the previous text of ${asset} (${attribution.out ?? 'no content id'}) is not in the blob store, so what changed cannot be known: the new version is recorded as unknown text`);
+    return { baseline: { map, head: head.cid, recorded: true }, notes };
+  }
+  if (attribution) notes.push(`${asset} has no per-character history yet (its records carry no text delta): its current text is recorded as unknown, and later versions per character`);
+  return { baseline: { head: head.cid, recorded: true }, notes };
+}
