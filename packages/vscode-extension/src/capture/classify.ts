@@ -3,13 +3,17 @@
 //
 // What VS Code tells us, and what it does not (1.100): `reason` says undo or redo, nothing else.
 // Pastes, our AI commands and reported generations are announced just before the edit lands
-// (expectations, see expectations.ts); format-on-save edits land between will-save and did-save;
-// a reload from disk leaves the document clean. Anything else that inserts more than a keystroke's
+// (expectations, see expectations.ts); format-on-save edits arrive just before will-save (measured
+// in VS Code 1.100: the formatter runs as an earlier save participant), as one event with more
+// changes than the editor has cursors, which the controller holds until will-save says whether
+// a save is under way;
+// a reload from disk follows a file-system change we did not cause and leaves the document clean
+// (clean alone is not enough: VS Code reports the first keystroke after opening or saving as clean). Anything else that inserts more than a keystroke's
 // worth of text (another extension's inline completion, a snippet, a suggestion) is unknown: we did
 // not see who wrote it.
 import type { AgentRef } from '@colophon/core';
 import type { Expectations } from './expectations.js';
-import type { CaptureChange, ChangeSource } from './types.js';
+import type { ChangeSource, TextChange as CaptureChange } from '@colophon/core/capture';
 
 /** One entry of `TextDocumentChangeEvent.contentChanges` (offsets into the text before the event). */
 export interface EditorChange {
@@ -21,9 +25,14 @@ export interface EditorChange {
 export interface ChangeContext {
   /** `TextDocumentChangeEvent.reason`. */
   reason: 'undo' | 'redo' | undefined;
-  /** The document is clean after the change: VS Code reloaded it from disk (or reverted it). */
-  clean: boolean;
-  /** Set while the document is being saved: the formatter that format-on-save runs. */
+  /** VS Code reloaded the document from disk: it changed there (not by our save) and is clean after the change. */
+  fromDisk: boolean;
+  /**
+   * The event holds more changes than the editor has cursors: no keystroke makes that (a
+   * formatter, a rename, replace-all, another extension's edit).
+   */
+  programmatic: boolean;
+  /** Set when the edit belongs to a save: the formatter that format-on-save runs. */
   formatter: Extract<AgentRef, { type: 'tool' }> | undefined;
 }
 
@@ -60,9 +69,10 @@ export function classify(changes: readonly EditorChange[], context: ChangeContex
 function sourceOf(changes: readonly EditorChange[], context: ChangeContext, expectations: Expectations, now: number): ChangeSource | undefined {
   // Undo and redo give text back its previous authors (the session does that); deletions are the user's.
   if (context.reason) return TYPED;
-  if (context.clean) return FROM_DISK;
+  if (context.fromDisk) return FROM_DISK;
   const expected = expectations.take(changes, now);
   if (expected) return expected;
   if (context.formatter) return { class: 'tool', evidence: 'typed', agent: context.formatter };
+  if (context.programmatic) return UNKNOWN_TYPED;
   return undefined;
 }

@@ -2,7 +2,7 @@
 // insertion by one of our AI commands, a generation another extension reports before applying
 // it. The change handler takes the matching announcement when the edit arrives; announcements
 // expire quickly so a stale one never claims a later edit.
-import type { ChangeSource } from './types.js';
+import type { ChangeSource } from '@colophon/core/capture';
 import type { EditorChange } from './classify.js';
 
 interface Expected {

@@ -91,8 +91,8 @@ async function freePort(): Promise<number> {
 export interface HostOptions {
   /** The folder opened as the workspace. */
   workspace: string;
-  /** The built extension. */
-  vsix: string;
+  /** The built extensions (.vsix files) to install. */
+  extensions: readonly string[];
   /** User settings on top of the quiet defaults. */
   settings?: Record<string, unknown>;
   /** Extra environment for code-server (reaches the extension host). */
@@ -128,7 +128,7 @@ export class CodeServerHost {
       ...options.env,
     };
     const common = ['--user-data-dir', dirs.data, '--extensions-dir', dirs.extensions];
-    await run(bin, [...common, '--install-extension', options.vsix], { env, timeout: 120_000 });
+    for (const vsix of options.extensions) await run(bin, [...common, '--install-extension', vsix], { env, timeout: 120_000 });
     const port = await freePort();
     const config = join(root, 'config.yaml');
     await writeFile(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
@@ -165,14 +165,27 @@ export class CodeServerHost {
 
   /** Opens a workspace file through Quick Open and waits until its editor has focus. */
   async openFile(relativePath: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(relativePath);
-    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    // Wait for the filtered row: before it, the list shows recently opened files.
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: basename(relativePath) }).first().waitFor();
     await this.page.keyboard.press('Enter');
-    await this.page.locator(`.tab.active[data-resource-name="${basename(relativePath)}"]`).waitFor();
-    await this.page.locator('.editor-instance .monaco-editor.focused').waitFor();
+    try {
+      await this.page.locator(`.tab.active[data-resource-name="${basename(relativePath)}"]`).waitFor({ timeout: 15_000 });
+      await this.page.locator('.editor-instance .monaco-editor.focused').waitFor({ timeout: 15_000 });
+    } catch (error) {
+      const shot = join(this.root, `open-${basename(relativePath)}.png`);
+      await this.page.screenshot({ path: shot });
+      throw new Error(`${relativePath} did not open in an editor (screen: ${shot}): ${(error as Error).message}`);
+    }
+  }
+
+  /** Waits until the extension tracks the active document (its status bar item shows shares). */
+  async waitTracked(): Promise<void> {
+    await this.page.locator('.statusbar-item a[aria-label^="Colophon: "][aria-label*="% human"]').first().waitFor({ timeout: 30_000 });
   }
 
   /** Types like a person: one key event per character. */
@@ -209,7 +222,9 @@ export class CodeServerHost {
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);
     killGroup(this.server);
-    await rm(this.root, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    // COLOPHON_E2E_KEEP=1 keeps the profile (logs under data/logs) to look at after a failure.
+    if (process.env.COLOPHON_E2E_KEEP === '1') console.error(`code-server profile kept in ${this.root}`);
+    else await rm(this.root, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   }
 }
 

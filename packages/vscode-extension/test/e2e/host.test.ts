@@ -13,7 +13,7 @@ let host: CodeServerHost;
 beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'colophon-vscode-host-'));
   await writeFile(join(workspace, 'notes.txt'), '');
-  host = await CodeServerHost.start({ workspace, vsix: builtVsix() });
+  host = await CodeServerHost.start({ workspace, extensions: [builtVsix()] });
 }, 180_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { classify, isKeystroke, type ChangeContext } from '../../src/capture/classify.js';
 import { Expectations } from '../../src/capture/expectations.js';
 
-const plain: ChangeContext = { reason: undefined, clean: false, formatter: undefined };
+const plain: ChangeContext = { reason: undefined, fromDisk: false, programmatic: false, formatter: undefined };
 const prettier = { type: 'tool' as const, name: 'esbenp.prettier-vscode', version: '11.0.0' };
 const model = { type: 'ai' as const, model: { provider: 'openai-compatible', name: 'tiny', version: '1' } };
 
@@ -42,8 +42,8 @@ describe('classify', () => {
     expect(expectations.size).toBe(1);
   });
 
-  test('a reload from disk (the document is clean afterwards) is unknown and reconciled, even one character', () => {
-    const [change] = classify([{ rangeOffset: 0, rangeLength: 1, text: 'b' }], { ...plain, clean: true }, new Expectations(), 0);
+  test('a reload from disk is unknown and reconciled, even one character', () => {
+    const [change] = classify([{ rangeOffset: 0, rangeLength: 1, text: 'b' }], { ...plain, fromDisk: true }, new Expectations(), 0);
     expect(change).toMatchObject({ class: 'unknown', evidence: 'reconciled' });
   });
 
@@ -73,6 +73,19 @@ describe('classify', () => {
     expect(changes.every((change) => change.class === 'paste')).toBe(true);
     expectations.expect('a\nb', { class: 'paste', evidence: 'typed' }, 0);
     expect(classify([{ rangeOffset: 0, rangeLength: 0, text: 'a\r\nb' }], plain, expectations, 0)[0]).toMatchObject({ class: 'paste' });
+  });
+
+  test('an event with more changes than cursors is not typing: unknown, even whitespace', () => {
+    const changes = classify(
+      [
+        { rangeOffset: 1, rangeLength: 0, text: '\n    ' },
+        { rangeOffset: 7, rangeLength: 0, text: '\n' },
+      ],
+      { ...plain, programmatic: true },
+      new Expectations(),
+      0,
+    );
+    expect(changes.map((c) => c.class)).toEqual(['unknown', 'unknown']);
   });
 
   test('edits during a save are the formatter\'s, named by extension id and version', () => {
