@@ -142,8 +142,8 @@ test('typing, generating, undo/redo, paste and a reported generation are attribu
   expect(runs[5]).toMatchObject({ who: 'acme/helper-model@2', evidence: 'reported' });
 
   // The status bar and the authorship view show it; look at the screenshot.
-  await host.waitTracked();
-  expect(await host.statusBarText('Colophon: ')).toMatch(/\d+%.*\d+%.*\d+%/);
+  // 12 + 1 + 5 human, 36 + 20 AI, 13 pasted of 87 characters.
+  expect(await host.waitTracked()).toMatch(/^Colophon: 21% human, 64% AI, 15% other \(13 pasted, 0 tool, 0 unknown code units\)/);
   await host.page.locator('.view-line span', { hasText: 'lighthouse' }).first().hover();
   const hover = host.page.locator('.monaco-hover', { hasText: 'Colophon' }).first();
   await hover.waitFor({ timeout: 20_000 });

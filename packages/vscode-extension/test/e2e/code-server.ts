@@ -170,8 +170,8 @@ export class CodeServerHost {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(relativePath);
-    // Wait for the filtered row: before it, the list shows recently opened files.
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: basename(relativePath) }).first().waitFor();
+    // Wait until the selected row is the file: before the filter applies, recently opened files are listed.
+    await this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: basename(relativePath) }).first().waitFor();
     await this.page.keyboard.press('Enter');
     try {
       await this.page.locator(`.tab.active[data-resource-name="${basename(relativePath)}"]`).waitFor({ timeout: 15_000 });
@@ -183,9 +183,14 @@ export class CodeServerHost {
     }
   }
 
-  /** Waits until the extension tracks the active document (its status bar item shows shares). */
-  async waitTracked(): Promise<void> {
-    await this.page.locator('.statusbar-item a[aria-label^="Colophon: "][aria-label*="% human"]').first().waitFor({ timeout: 30_000 });
+  /**
+   * Waits until the extension tracks the active document (its status bar item shows shares);
+   * returns the item's accessible label.
+   */
+  async waitTracked(): Promise<string> {
+    const item = this.page.locator('.statusbar-item a[aria-label^="Colophon: "][aria-label*="% human"]').first();
+    await item.waitFor({ timeout: 30_000 });
+    return (await item.getAttribute('aria-label')) ?? '';
   }
 
   /** Types like a person: one key event per character. */
