@@ -43,7 +43,8 @@ export class AuthorshipHover implements vscode.HoverProvider, vscode.Disposable 
       if (prompt) md.appendMarkdown(`Prompt: ${prompt}\n\n`);
       md.appendMarkdown(`Record: \`${entry.cid.toString()}\`\n\n`);
     } else {
-      md.appendMarkdown(`Evidence: \`${author.evidence ?? 'typed'}\` · written in this session: its record is in the ledger once the burst closes (save, pause, another kind of edit); the file's next opening shows its CID\n\n`);
+      if (author.evidence) md.appendMarkdown(`Evidence: \`${author.evidence}\`\n\n`);
+      md.appendMarkdown("Written in this session: its record is in the ledger once the burst closes (save, pause, another kind of edit); the file's next opening shows its CID\n\n");
     }
     if (author.class === 'unknown') md.appendMarkdown('[Mark as AI…](command:colophon.markAsAi) · [Mark as mine](command:colophon.markAsMine)');
     return md;
