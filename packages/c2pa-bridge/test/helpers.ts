@@ -1,5 +1,5 @@
 // Shared test setup: a real in-memory ledger (records signed by real identities), the project CA,
-// and the real C2PA fixtures from ../shared/fixtures/c2pa beside the repository.
+// and the real C2PA fixtures kept in the repository (test/fixtures/c2pa, see its README).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,9 @@ import { caCertificate, issueCertificate, selfSignedCertificate, toPem } from '.
 useNodeCrypto();
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The repository root (/work/main here); CI puts shared/ beside the clone. */
+/** The repository root. */
 export const REPO_ROOT = resolve(here, '../../..');
-export const FIXTURES = join(REPO_ROOT, '..', 'shared', 'fixtures', 'c2pa');
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'c2pa');
 
 export function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, name)));

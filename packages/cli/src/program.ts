@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { attribute } from './commands/attribute.js';
 import { addExportC2paCommand, registerC2paCommands } from './commands/c2pa.js';
 import { exportCar, importCar } from './commands/car.js';
@@ -13,10 +13,9 @@ import { record } from './commands/record.js';
 import { log, show } from './commands/show.js';
 import { registerTransparencyCommands } from './commands/transparency.js';
 import { verify } from './commands/verify.js';
-import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { errorLines, exitCodeOf, EXIT_OK, EXIT_USAGE, isBrokenPipe } from './errors.js';
+import { asOption, collect, forceOption, jsonOption } from './options.js';
 import type { Io } from './output.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function build(cwd: string, io: Io): Command {
   const program = new Command('colophon')
@@ -24,8 +23,6 @@ function build(cwd: string, io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError('(run with --help for usage)');
-  const json = () => new Option('--json', 'machine-readable output');
-  const as = () => new Option('--as <name>', 'identity that signs (default: this machine\'s identity for the project)');
 
   program
     .command('demo')
@@ -36,13 +33,13 @@ function build(cwd: string, io: Io): Command {
     .command('init')
     .description('create a project in .colophon/ of the current folder')
     .option('--name <name>', 'project name (default: the folder name)')
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o) => init(cwd, o, io));
 
   const id = program.command('id').description('manage identities (Ed25519 keys kept outside every project)');
-  id.command('new <name>').description('create an identity').addOption(json()).action((name, o) => idNew(cwd, name, o, io));
-  id.command('list').description('list identities on this machine').addOption(json()).action((o) => idList(cwd, o, io));
+  id.command('new <name>').description('create an identity').addOption(jsonOption()).action((name, o) => idNew(cwd, name, o, io));
+  id.command('list').description('list identities on this machine').addOption(jsonOption()).action((o) => idList(cwd, o, io));
 
   program
     .command('record <kind>')
@@ -56,18 +53,18 @@ function build(cwd: string, io: Io): Command {
     .option('--link <cid>', 'a record this one depends on (repeatable)', collect)
     .option('--in <cid>', 'content consumed (repeatable)', collect)
     .option('--license <spdx>', 'license of the produced content')
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((kind, o) => record(cwd, kind, { ...o, input: o.in }, io));
   program
     .command('attribute')
     .description('who made an asset: shares per person, model and tool, and the honest IPTC digital source type')
     .requiredOption('--asset <asset>', 'the asset, e.g. file:chapters/03.md')
     .option('--file <file>', "the asset's current content: verify the authorship map against it")
-    .addOption(json())
+    .addOption(jsonOption())
     .action((o) => attribute(cwd, o, io));
-  program.command('show <cid>').description('show one record').addOption(json()).action((cid, o) => show(cwd, cid, o, io));
-  program.command('log').description('list records, oldest first').option('--asset <asset>', 'only this asset').addOption(json()).action((o) => log(cwd, o, io));
+  program.command('show <cid>').description('show one record').addOption(jsonOption()).action((cid, o) => show(cwd, cid, o, io));
+  program.command('log').description('list records, oldest first').option('--asset <asset>', 'only this asset').addOption(jsonOption()).action((o) => log(cwd, o, io));
 
   const roles = program.command('member').description('grant or revoke roles (signed by the project owner)');
   for (const [verb, op] of [['add', 'grant'], ['remove', 'revoke']] as const) {
@@ -75,8 +72,8 @@ function build(cwd: string, io: Io): Command {
       .command(`${verb} <identity>`)
       .description(`${op} a role (owner, director, editor, contributor, reviewer, agent, or your own)`)
       .requiredOption('--role <role>', 'the role')
-      .addOption(as())
-      .addOption(json())
+      .addOption(asOption())
+      .addOption(jsonOption())
       .action((who, o) => member(cwd, op, who, o, io));
   }
   const exportCommand = program.command('export').description('export the ledger or an asset\'s credentials');
@@ -84,16 +81,17 @@ function build(cwd: string, io: Io): Command {
     .command('car')
     .description('one CAR file with every feed (roots = feed heads), importable by any IPFS node')
     .option('--out <file>', 'where to write (default: <project name>.car)')
-    .addOption(json())
+    .addOption(forceOption())
+    .addOption(jsonOption())
     .action((o) => exportCar(cwd, o, io));
   program
     .command('import')
     .description('import records')
     .command('car <file>')
     .description('verify a CAR (with the local ledger) and add its new records; idempotent')
-    .addOption(json())
+    .addOption(jsonOption())
     .action((file, o) => importCar(cwd, file, o, io));
-  program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(json()).action((o) => verify(cwd, o, io));
+  program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(jsonOption()).action((o) => verify(cwd, o, io));
   addExportC2paCommand(exportCommand, 'c2pa', cwd, io);
   registerLineageExports(exportCommand, cwd, io);
   registerLineageCommands(program, cwd, io);
@@ -104,7 +102,7 @@ function build(cwd: string, io: Io): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 usage). Never throws. */
+/** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 usage, 3 environment, 70 internal). Never throws. */
 export async function run(argv: string[], cwd: string, io: Io): Promise<number> {
   const program = build(cwd, io);
   if (argv.length === 0) {
@@ -115,13 +113,9 @@ export async function run(argv: string[], cwd: string, io: Io): Promise<number> 
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    if (message) io.err(`colophon: ${message}`);
-    if (process.env.COLOPHON_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
-    if (error instanceof UsageError) return EXIT_USAGE;
-    return EXIT_CHECK_FAILED;
+    if (isBrokenPipe(error)) return EXIT_OK;
+    const code = exitCodeOf(error);
+    if (!(error instanceof CommanderError)) for (const line of errorLines(error, code)) io.err(line);
+    return code;
   }
 }

@@ -15,7 +15,7 @@ import { sandbox } from './helpers.js';
 useNodeCrypto();
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const FIXTURES = join(REPO_ROOT, '..', 'shared', 'fixtures', 'c2pa');
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'c2pa');
 
 interface Result {
   code: number;

@@ -16,7 +16,7 @@ import {
   type DecodedRecord,
   type SigningIdentity,
 } from '../src/index.js';
-import { CarFeedStore, CorruptFeedError, feedFileName } from '../src/node/index.js';
+import { CarFeedStore, CorruptFeedError, feedFileName, type CutTail } from '../src/node/index.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const seedOf = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + n) & 0xff);
@@ -67,12 +67,12 @@ const cids = (records: DecodedRecord[]) => records.map((r) => r.cid.toString()).
 describe('CarFeedStore', () => {
   it('stores records from two signers and reads them back after reopening', async () => {
     const store = await CarFeedStore.open(root);
-    expect(store.report).toEqual({ feeds: 0, records: 0, cut: [] });
+    expect(store.report).toEqual({ feeds: 0, records: 0, torn: [], cut: [] });
     const { project, written } = await populate(store);
     expect((await readdir(join(root, 'feeds'))).sort()).toEqual([feedFileName(owner.did), feedFileName(alice.did)].sort());
 
     const reopened = await CarFeedStore.open(root);
-    expect(reopened.report).toEqual({ feeds: 2, records: written.length, cut: [] });
+    expect(reopened.report).toEqual({ feeds: 2, records: written.length, torn: [], cut: [] });
     expect(await reopened.signers()).toEqual([owner.did, alice.did].sort());
     const records = await collect(reopened);
     expect(cids(records)).toEqual(cids(written));
@@ -121,33 +121,46 @@ describe('CarFeedStore', () => {
     }
   });
 
-  it('cuts a torn final block on open, keeping every complete record', async () => {
+  it('reports a torn final block on open without touching the file; the next append to that feed cuts it, saying so', async () => {
     const store = await CarFeedStore.open(root);
     const { written } = await populate(store, 3);
     const file = feedPath(alice);
     const before = await readFile(file);
     const last = sections(before).pop()!;
     await truncate(file, before.length - 3);
+    const torn = { file, offset: last.offset, bytes: last.end - last.offset - 3 };
 
+    // Reading (opening, listing, querying) never changes a feed: the torn tail is reported and stays.
     const reopened = await CarFeedStore.open(root);
-    expect(reopened.report.cut).toEqual([{ file, offset: last.offset, bytes: last.end - last.offset - 3 }]);
+    expect(reopened.report.torn).toEqual([torn]);
+    expect(reopened.report.cut).toEqual([]);
     expect(reopened.report.records).toBe(written.length - 1);
-    expect((await stat(file)).size).toBe(last.offset);
     const aliceRecords = written.filter((r) => r.record.by === alice.did);
     expect(cids(await collect(reopened))).toEqual(cids(written.filter((r) => r !== aliceRecords[aliceRecords.length - 1])));
     expect((await reopened.head(alice.did))?.seq).toBe(1);
+    expect(await reopened.query({ signer: alice.did })).toHaveLength(2);
+    expect((await stat(file)).size).toBe(before.length - 3);
 
-    // Opening again finds nothing more to cut, and the feed can grow again from its real head.
-    const again = await CarFeedStore.open(root);
-    expect(again.report.cut).toEqual([]);
-    const project = Project.open((await again.get(written[0]!.cid))!, again);
+    // Appending to another feed leaves it alone too.
+    const cuts: CutTail[] = [];
+    const writer = await CarFeedStore.open(root, { onCut: (cut) => cuts.push(cut) });
+    const project = Project.open((await writer.get(written[0]!.cid))!, writer);
+    await project.record(owner, { kind: 'check' });
+    expect(cuts).toEqual([]);
+    expect((await stat(file)).size).toBe(before.length - 3);
+
+    // The next append to the torn feed cuts exactly the torn bytes, says so, and grows from the real head.
     const next = await project.record(alice, { kind: 'check' });
+    expect(cuts).toEqual([torn]);
+    expect(writer.report.cut).toEqual([torn]);
     expect(next.record.seq).toBe(2);
     expect(next.record.prev?.equals(aliceRecords[1]!.cid)).toBe(true);
-    expect((await CarFeedStore.open(root)).report.records).toBe(written.length);
+    const again = await CarFeedStore.open(root);
+    expect(again.report.torn).toEqual([]);
+    expect(again.report.records).toBe(written.length + 1);
   });
 
-  it('cuts half a block appended after the last complete one', async () => {
+  it('repair() cuts every torn tail (half a block, a lone length byte) and nothing else', async () => {
     const store = await CarFeedStore.open(root);
     const { written } = await populate(store, 2);
     const file = feedPath(owner);
@@ -156,18 +169,23 @@ describe('CarFeedStore', () => {
     const half = bytes.subarray(last.offset, last.offset + Math.floor((last.end - last.offset) / 2));
     await appendFile(file, half);
     // and a torn length prefix alone on the other feed
+    const aliceSize = (await stat(feedPath(alice))).size;
     await appendFile(feedPath(alice), Uint8Array.from([0x80]));
+    const expected = [
+      { file, offset: bytes.length, bytes: half.length },
+      { file: feedPath(alice), offset: aliceSize, bytes: 1 },
+    ].sort((a, b) => a.file.localeCompare(b.file));
 
     const reopened = await CarFeedStore.open(root);
-    expect(reopened.report.cut.sort((a, b) => a.file.localeCompare(b.file))).toEqual(
-      [
-        { file, offset: bytes.length, bytes: half.length },
-        { file: feedPath(alice), offset: (await stat(feedPath(alice))).size, bytes: 1 },
-      ].sort((a, b) => a.file.localeCompare(b.file)),
-    );
+    expect(reopened.report.torn.sort((a, b) => a.file.localeCompare(b.file))).toEqual(expected);
+    expect((await stat(file)).size).toBe(bytes.length + half.length);
+    const cut = await reopened.repair();
+    expect(cut.sort((a, b) => a.file.localeCompare(b.file))).toEqual(expected);
     expect(reopened.report.records).toBe(written.length);
     expect((await stat(file)).size).toBe(bytes.length);
+    expect((await stat(feedPath(alice))).size).toBe(aliceSize);
     expect(cids(await collect(reopened))).toEqual(cids(written));
+    expect(await (await CarFeedStore.open(root)).repair()).toEqual([]);
   });
 
   it('refuses a flipped byte inside a record, naming the file and the offset', async () => {

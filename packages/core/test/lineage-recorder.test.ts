@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   CHECK_EXT,
-  FeedOrderError,
   LineageError,
   MemoryBlobStore,
   MemoryRecordStore,
@@ -18,6 +17,9 @@ import {
   utf8Encode,
   verifyBlocks,
   type AiAgent,
+  type CID,
+  type RecordQuery,
+  type RecordStore,
   type DecodedRecord,
   type GenerateRequest,
   type Generation,
@@ -44,18 +46,18 @@ class CountingStore extends MemoryRecordStore {
   }
 }
 
-async function setup(store: MemoryRecordStore = new MemoryRecordStore()) {
+async function setup(store: RecordStore = new MemoryRecordStore()) {
   const project = await Project.create('pipeline', owner, store, () => 1_700_000_000_000);
   return { project, store, blobs: new MemoryBlobStore() };
 }
 
-async function all(store: MemoryRecordStore): Promise<DecodedRecord[]> {
+async function all(store: RecordStore): Promise<DecodedRecord[]> {
   const out: DecodedRecord[] = [];
   for await (const r of store.records()) out.push(r);
   return out;
 }
 
-async function verifyAll(store: MemoryRecordStore, genesis: Project['id']) {
+async function verifyAll(store: RecordStore, genesis: Project['id']) {
   const blocks: RawBlock[] = (await all(store)).map((r, i) => ({ source: 'memory', position: i, cid: r.cid, bytes: r.bytes }));
   return verifyBlocks(blocks, { genesis });
 }
@@ -196,17 +198,25 @@ describe('pipeline recorder', () => {
     expect((await verifyAll(store, project.id)).ok).toBe(true);
   });
 
-  it('signs the batch again when another writer extended the feed meanwhile', async () => {
-    class RacingStore extends MemoryRecordStore {
+  it('signs the batch again when another writer extended the feed meanwhile (a store without appendOnHead)', async () => {
+    /** A store that cannot read, sign and append as one step: another writer slips in before the first append. */
+    class RacingStore implements RecordStore {
+      private readonly inner = new MemoryRecordStore();
       raced = false;
       project?: Project;
-      async appendMany(records: readonly DecodedRecord[]): Promise<void> {
-        if (!this.raced && this.project) {
+      async append(record: DecodedRecord): Promise<void> {
+        if (!this.raced && this.project && record.record.by === agentKey.did) {
           this.raced = true;
           await this.project.record(agentKey, { kind: 'review', links: [this.project.id] });
         }
-        for (const record of records) await this.append(record);
+        await this.inner.append(record);
       }
+      head = (signer: string) => this.inner.head(signer);
+      get = (cid: CID) => this.inner.get(cid);
+      records = () => this.inner.records();
+      signers = () => this.inner.signers();
+      query = (query: RecordQuery) => this.inner.query(query);
+      children = (cid: CID) => this.inner.children(cid);
     }
     const store = new RacingStore();
     const { project, blobs } = await setup(store);
@@ -215,9 +225,25 @@ describe('pipeline recorder', () => {
     const { step } = await recorder.step({ name: 'draft', agent: DRAFTER }, async () => 'x');
     await recorder.flush();
     expect(store.raced).toBe(true);
-    expect((await store.get(await step.cid()))!.record.seq).toBe(1);
+    // The racing review took seq 0; the step, signed again on the new head, follows it.
+    const review = (await store.query({ kind: 'review' }))[0]!;
+    expect((await store.get(review))!.record.seq).toBe(0);
+    const stepRecord = (await store.get(await step.cid()))!.record;
+    expect(stepRecord.seq).toBe(1);
+    expect(stepRecord.prev?.equals(review)).toBe(true);
     expect((await verifyAll(store, project.id)).ok).toBe(true);
-    expect(FeedOrderError).toBeDefined();
+  });
+
+  it('a store with appendOnHead lets no writer slip in: concurrent steps and records all land, none re-signed', async () => {
+    const store = new CountingStore();
+    const { project, blobs } = await setup(store);
+    const recorder = new PipelineRecorder({ project, signer: agentKey, blobs, schedule: manual });
+    const steps = await Promise.all(Array.from({ length: 5 }, (_, i) => recorder.step({ name: `s${i}`, agent: DRAFTER }, async () => `x${i}`)));
+    await Promise.all([recorder.flush(), ...Array.from({ length: 5 }, () => project.record(agentKey, { kind: 'review', links: [project.id] }))]);
+    const seqs = (await all(store)).filter((r) => r.record.by === agentKey.did).map((r) => r.record.seq);
+    expect(seqs).toEqual([...Array(10).keys()]);
+    for (const { step } of steps) expect(await step.cid()).toBeDefined();
+    expect((await verifyAll(store, project.id)).ok).toBe(true);
   });
 
   it('refuses a record whose parent was never recorded, saying which, and writes the rest', async () => {

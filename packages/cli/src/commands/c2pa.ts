@@ -6,12 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { contentCid, isDidKey, loadAssetAttribution, openFeedCheckpoint, type CID, type DecodedRecord } from '@colophon/core';
-import { listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
+import { checkOutputPath, listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
 import type * as BridgeModule from '@colophon/c2pa-bridge';
 import type { CredentialReport, FeedCheckpointRef, IngredientFact } from '@colophon/c2pa-bridge';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { CheckFailedError, translateErrors, UsageError } from '../errors.js';
+import { asOption, forceOption, jsonOption } from '../options.js';
 import { describeRecord } from '../describe.js';
 import { formatTime, printJson, shortCid, type Io } from '../output.js';
 import { COLOPHON_DIR, findRoot, identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
@@ -30,8 +31,6 @@ function lib(): typeof BridgeModule {
   return bridge;
 }
 
-const json = () => new Option('--json', 'machine-readable output');
-const as = () => new Option('--as <name>', "identity that signs (default: this machine's identity for the project)");
 
 /** Reads a file the user named, with an error that names it and the option it came from. */
 async function readInput(path: string, what: string): Promise<Uint8Array> {
@@ -52,19 +51,9 @@ async function readOptional(path: string): Promise<Uint8Array | undefined> {
 }
 
 /** Errors from the bridge, as the CLI's exit codes: bad input is usage (2), failed checks are 1. */
-function translate(error: unknown): never {
+function guarded<T>(work: () => Promise<T>): Promise<T> {
   const { FormatError, HistoryError, CaError, SdkError } = lib();
-  if (error instanceof FormatError || error instanceof HistoryError || error instanceof CaError) throw new UsageError(error.message);
-  if (error instanceof SdkError) throw new CheckFailedError(error.message);
-  throw error;
-}
-
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    return translate(error);
-  }
+  return translateErrors(work, { usage: [FormatError, HistoryError, CaError], check: [SdkError] });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,7 +73,7 @@ export async function caInit(cwd: string, options: { name?: string; key?: string
   if (options.json) return printJson(io, { ...description, certificate: ca.certificatePath, createdKey });
   io.out(`Created the project CA "${description.subject}"`);
   io.out(`  certificate: ${path} (public; give it to anyone who should trust this project's credentials)`);
-  io.out(`  CA key:      identity "${keyName}" (${description.did})${createdKey ? ', new,' : ''} kept in ${ws.keys.directory}, never in the project`);
+  io.out(`  CA key:      identity "${keyName}" (${description.did})${createdKey ? ', new,' : ''} kept in ${ws.keys.location}, never in the project`);
   io.out(`  valid until: ${description.notAfter}`);
   io.out('Next: issue signing certificates with "colophon ca issue NAME".');
 }
@@ -116,6 +105,7 @@ export interface ExportC2paOptions {
   asset: string;
   in: string;
   out: string;
+  force?: boolean;
   sidecar?: string;
   disclosePrompts?: boolean;
   as?: string;
@@ -154,7 +144,7 @@ async function measuredHumanShare(ws: Workspace, asset: string): Promise<number 
 export async function exportC2paCommand(cwd: string, options: ExportC2paOptions, io: Io): Promise<void> {
   const { assetFormat, ProjectCa, exportC2pa, sidecarPathFor } = await loadBridge();
   const input = resolve(cwd, options.in);
-  const output = resolve(cwd, options.out);
+  const output = await checkOutputPath(resolve(cwd, options.out), { force: options.force === true });
   const bytes = await readInput(input, '--in');
   // The output's name decides the format; the bytes must be that format (a .png stays a PNG).
   const format = await guarded(async () => assetFormat(output, bytes));
@@ -180,7 +170,7 @@ export async function exportC2paCommand(cwd: string, options: ExportC2paOptions,
       checkpoints,
     }),
   );
-  const sidecarPath = result.sidecar ? resolve(cwd, options.sidecar ?? sidecarPathFor(options.out)) : undefined;
+  const sidecarPath = result.sidecar ? await checkOutputPath(resolve(cwd, options.sidecar ?? sidecarPathFor(options.out)), { force: options.force === true, what: '--sidecar' }) : undefined;
   await writeFileAtomic(output, result.asset);
   if (sidecarPath && result.sidecar) await writeFileAtomic(sidecarPath, result.sidecar);
 
@@ -216,9 +206,10 @@ export function addExportC2paCommand(parent: Command, name: string, cwd: string,
     .requiredOption('--in <file>', "the asset's final file (must be a recorded state of the asset)")
     .requiredOption('--out <file>', 'where to write the signed file')
     .option('--sidecar <file>', 'where to write the sidecar for text files (default: OUT.c2pa)')
+    .addOption(forceOption())
     .option('--disclose-prompts', "put the prompts' text in the credentials (default: only their commitments)")
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o) => exportC2paCommand(cwd, o, io));
 }
 
@@ -438,12 +429,12 @@ export function registerC2paCommands(program: Command, cwd: string, io: Io, opti
     .description('create the project CA (its key stays in your key store; only its certificate goes in .colophon/ca/)')
     .option('--name <name>', 'the CA\'s name (default: "<project> CA")')
     .option('--key <identity>', 'key-store identity to use as the CA key (default: a new one)')
-    .addOption(json())
+    .addOption(jsonOption())
     .action((o) => caInit(cwd, o, io));
   ca.command('issue <id>')
     .description('issue a signing certificate for an identity (a name on this machine, or a did:key)')
     .option('--name <name>', 'the name in the certificate (default: the identity name)')
-    .addOption(json())
+    .addOption(jsonOption())
     .action((id, o) => caIssue(cwd, id, o, io));
   if (options.topLevelExport ?? true) addExportC2paCommand(program, 'export-c2pa', cwd, io);
   program
@@ -451,20 +442,20 @@ export function registerC2paCommands(program: Command, cwd: string, io: Io, opti
     .description("check a file's Content Credentials (exit 1 when invalid or absent)")
     .option('--sidecar <file>', 'the sidecar manifest of a text file (default: FILE.c2pa)')
     .option('--anchors <pem>', "trust anchors (CA certificates, PEM); default: this project's CA")
-    .addOption(json())
+    .addOption(jsonOption())
     .action((file, o) => verifyAsset(cwd, file, o, io));
   program
     .command('ingest <file>')
     .description("record an outside file and its Content Credentials (checked, never taken on faith) in the ledger")
     .option('--asset <asset>', 'asset id (default: file:<path in the project>)')
     .option('--sidecar <file>', 'the sidecar manifest of a text file (default: FILE.c2pa)')
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((file, o) => ingest(cwd, file, o, io));
   program
     .command('inspect <file>')
     .description("a readable summary of any file's Content Credentials and what the ledger knows about it")
     .option('--sidecar <file>', 'the sidecar manifest of a text file (default: FILE.c2pa)')
-    .addOption(json())
+    .addOption(jsonOption())
     .action((file, o) => inspect(cwd, file, o, io));
 }

@@ -1,7 +1,7 @@
 // colophon contract add | gate | approve | reject | check | settle | payouts
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   ContractError,
   RoleRequiredError,
@@ -23,24 +23,15 @@ import {
 } from '@colophon/core';
 import { runPayouts, statementAdapter, webhookAdapter, type PayoutAdapter, type PayoutReport } from '@colophon/core/node';
 import { who } from '../describe.js';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { CheckFailedError, translateErrors, UsageError } from '../errors.js';
+import { asOption, assetOption, collect, jsonOption } from '../options.js';
 import { printJson, shortCid, type Io } from '../output.js';
 import { identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const json = () => new Option('--json', 'machine-readable output');
-const as = () => new Option('--as <name>', "identity that signs (default: this machine's identity for the project)");
-const asset = () => new Option('--asset <asset>', 'the asset, e.g. file:chapters/03.md').makeOptionMandatory();
 
 /** Core's refusals become exit 2 (the command cannot be used this way); failed checks exit 1. */
-async function translate<T>(work: () => Promise<T>, failure: 'usage' | 'check' = 'usage'): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof RoleRequiredError) throw new UsageError(error.message);
-    if (error instanceof ContractError) throw failure === 'usage' ? new UsageError(error.message) : new CheckFailedError(error.message);
-    throw error;
-  }
+function translate<T>(work: () => Promise<T>, failure: 'usage' | 'check' = 'usage'): Promise<T> {
+  return translateErrors(work, failure === 'usage' ? { usage: [RoleRequiredError, ContractError] } : { usage: [RoleRequiredError], check: [ContractError] });
 }
 
 /** Minor units as the currency writes them (EUR 675.00), from ISO 4217 digits where Intl knows them. */
@@ -290,51 +281,51 @@ export function registerGovernanceCommands(program: Command, cwd: string, io: Io
     .command('add <file>')
     .description('check a contract file (JSON: {name, asset?, gates, payout?}) and record it')
     .option('--asset <asset>', 'the asset it governs (overrides the file; default: every asset without its own)')
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((file, o) => contractAdd(cwd, file, o, io));
-  contract.command('show').description('the contract that governs an asset').addOption(asset()).addOption(json()).action((o) => contractShow(cwd, o, io));
+  contract.command('show').description('the contract that governs an asset').addOption(assetOption()).addOption(jsonOption()).action((o) => contractShow(cwd, o, io));
   program
     .command('gate')
     .description("evaluate the asset's contract and record the verdict (exit 1 when a gate fails)")
     .option('--asset <asset>', 'the asset')
     .option('--replay <cid>', 're-run a gate or settle record from the records it lists and compare')
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o) => gate(cwd, o, io));
   program
     .command('approve')
     .description("approve the asset's final version (directors only); evaluates gates and settles when they pass")
-    .addOption(asset())
-    .addOption(as())
-    .addOption(json())
+    .addOption(assetOption())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o) => approve(cwd, o, io));
   program
     .command('reject')
     .description("reject the asset's final version (directors only)")
-    .addOption(asset())
+    .addOption(assetOption())
     .option('--reason <text>', 'why')
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o) => reject(cwd, o, io));
   program
     .command('check')
     .description("record an automated check's result on the asset's final version (e.g. a brand score)")
-    .addOption(asset())
+    .addOption(assetOption())
     .requiredOption('--name <name>', 'the check, e.g. brand')
     .requiredOption('--score <number>', 'the score it gave')
     .option('--threshold <number>', 'pass when score >= threshold')
     .option('--flag <flag>', 'a finding gates may refuse, e.g. pii (repeatable)', collect)
     .option('--tool <name@version>', 'the tool that ran the check')
-    .addOption(as())
-    .addOption(json())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o) => check(cwd, o, io));
   program
     .command('settle')
     .description('settle the asset under its contract (once; again prints the existing settlement)')
-    .addOption(asset())
-    .addOption(as())
-    .addOption(json())
+    .addOption(assetOption())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o) => settle(cwd, o, io));
   program
     .command('payouts')
@@ -343,6 +334,6 @@ export function registerGovernanceCommands(program: Command, cwd: string, io: Io
     .option('--statement <dir>', 'write JSON + CSV statements here (repeatable; remembered)', collect)
     .option('--timeout <ms>', 'webhook timeout per attempt (default 10000)')
     .option('--attempts <n>', 'attempts per payout in this run (default 5)')
-    .addOption(json())
+    .addOption(jsonOption())
     .action((o) => payouts(cwd, o, io));
 }

@@ -2,7 +2,7 @@
 // The answers are computed by @colophon/core's lineage module; this file reads the workspace,
 // parses options and words the results for people (or prints them as JSON).
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   AttributionError,
   LedgerView,
@@ -13,7 +13,6 @@ import {
   lineageOf,
   lineageStatement,
   listRuns,
-  parseCid,
   provDocument,
   signStatement,
   traceTarget,
@@ -26,22 +25,17 @@ import {
   type LineageGraph,
   type StepInputs,
 } from '@colophon/core';
-import { writeFileAtomic } from '@colophon/core/node';
-import { UsageError } from '../errors.js';
+import { checkOutputPath, writeFileAtomic } from '@colophon/core/node';
+import { translateErrors, UsageError } from '../errors.js';
+import { asOption, forceOption, jsonOption } from '../options.js';
 import { formatTime, printJson, shortCid, toJsonValue, type Io } from '../output.js';
 import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '../report/nodes.js';
-import { identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
+import { cidArgument, identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
 
-const json = () => new Option('--json', 'machine-readable output');
 
 /** Lineage refusals (unknown run, asset without records) are usage errors: exit 2. */
-async function translate<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof LineageError) throw new UsageError(error.message);
-    throw error;
-  }
+function translate<T>(work: () => Promise<T>): Promise<T> {
+  return translateErrors(work, { usage: [LineageError] });
 }
 
 interface Loaded {
@@ -54,14 +48,6 @@ async function load(cwd: string): Promise<Loaded> {
   const ws = await openWorkspace(cwd);
   const view = await LedgerView.load(ws.feeds);
   return { ws, view, names: await identityNames(ws.keys) };
-}
-
-function cidArgument(text: string, what: string): CID {
-  try {
-    return parseCid(text, what);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }
 
 /** The graph to trace or export: a record by CID, or the asset's current version. */
@@ -321,16 +307,17 @@ export interface ExportLineageOptions {
   asset?: string;
   record?: string;
   out?: string;
+  force?: boolean;
   as?: string;
   json?: boolean;
 }
 
-async function writeOrPrint(cwd: string, out: string | undefined, text: string, io: Io): Promise<string | undefined> {
+async function writeOrPrint(cwd: string, out: string | undefined, text: string, io: Io, force?: boolean): Promise<string | undefined> {
   if (out === undefined) {
     io.out(text);
     return undefined;
   }
-  const path = resolve(cwd, out);
+  const path = await checkOutputPath(resolve(cwd, out), { force: force === true });
   await writeFileAtomic(path, `${text}\n`);
   return path;
 }
@@ -341,7 +328,7 @@ export async function exportProv(cwd: string, options: ExportLineageOptions, io:
   const graph = await translate(async () => graphFor(view, { ...(options.record !== undefined ? { cid: options.record } : {}), ...(options.asset !== undefined ? { asset: options.asset } : {}) }));
   const { attribution } = attributionOf(view, graph.asset);
   const doc = provDocument(graph, { names, ...(attribution ? { attribution } : {}) });
-  const path = await writeOrPrint(cwd, options.out, JSON.stringify(doc, null, 2), io);
+  const path = await writeOrPrint(cwd, options.out, JSON.stringify(doc, null, 2), io, options.force);
   if (path === undefined) return;
   const counts = { entities: Object.keys(doc.entity).length, activities: Object.keys(doc.activity).length, agents: Object.keys(doc.agent).length };
   if (options.json) return printJson(io, { file: path, target: graph.target.cid, ...counts });
@@ -356,7 +343,7 @@ export async function exportIntoto(cwd: string, options: ExportLineageOptions, i
   const { attribution, note } = attributionOf(view, graph.asset);
   const statement = await translate(async () => lineageStatement({ graph, project: { genesis: ws.project.id, name: ws.project.name }, names, ...(attribution ? { attribution } : {}) }));
   const envelope = signStatement(statement, identity);
-  const path = await writeOrPrint(cwd, options.out, JSON.stringify(envelope), io);
+  const path = await writeOrPrint(cwd, options.out, JSON.stringify(envelope), io, options.force);
   if (path === undefined) return;
   if (options.json) return printJson(io, toJsonValue({ file: path, subject: statement.subject, predicateType: statement.predicateType, signer: identity.did }));
   io.out(`Wrote an in-toto statement about ${statement.subject[0]!.name} (sha256 ${statement.subject[0]!.digest.sha256!.slice(0, 16)}…) to ${path}, signed by ${name} (${identity.did}).`);
@@ -371,7 +358,7 @@ export function registerLineageCommands(program: Command, cwd: string, io: Io): 
     .command('trace [cid]')
     .description('where an asset version came from: intents, agent steps, human edits and checks, oldest first')
     .option('--asset <asset>', "trace the asset's current version, e.g. file:post.md")
-    .addOption(json())
+    .addOption(jsonOption())
     .action((cid: string | undefined, o: TraceOptions) => trace(cwd, cid, o, io));
   program
     .command('blame')
@@ -379,14 +366,14 @@ export function registerLineageCommands(program: Command, cwd: string, io: Io): 
     .requiredOption('--asset <asset>', 'the asset, e.g. file:post.md')
     .requiredOption('--check <name>', 'the check, e.g. brand')
     .option('--threshold <score>', "judge by this pass mark instead of each check's own")
-    .addOption(json())
+    .addOption(jsonOption())
     .action((o: BlameCliOptions) => blameCommand(cwd, o, io));
   program
     .command('diverge <runA> <runB>')
     .description('two runs of a pipeline (run ids, or intent or step CIDs): the first step where they differ, and what differed')
-    .addOption(json())
+    .addOption(jsonOption())
     .action((a: string, b: string, o: { json?: boolean }) => divergeCommand(cwd, a, b, o, io));
-  program.command('runs').description('pipeline runs recorded in this project').addOption(json()).action((o: { json?: boolean }) => runsCommand(cwd, o, io));
+  program.command('runs').description('pipeline runs recorded in this project').addOption(jsonOption()).action((o: { json?: boolean }) => runsCommand(cwd, o, io));
 }
 
 /** Adds `prov` and `intoto` under an existing `export` command. */
@@ -397,7 +384,8 @@ export function registerLineageExports(exportCommand: Command, cwd: string, io: 
     .option('--asset <asset>', 'the asset (its current version)')
     .option('--record <cid>', 'a specific record instead of the current version')
     .option('--out <file>', 'where to write (default: standard output)')
-    .addOption(json())
+    .addOption(forceOption())
+    .addOption(jsonOption())
     .action((o: ExportLineageOptions) => exportProv(cwd, o, io));
   exportCommand
     .command('intoto')
@@ -405,7 +393,8 @@ export function registerLineageExports(exportCommand: Command, cwd: string, io: 
     .option('--asset <asset>', 'the asset (its current version)')
     .option('--record <cid>', 'a specific record instead of the current version')
     .option('--out <file>', 'where to write (default: standard output)')
-    .option('--as <name>', "identity that signs (default: this machine's identity for the project)")
-    .addOption(json())
+    .addOption(forceOption())
+    .addOption(asOption())
+    .addOption(jsonOption())
     .action((o: ExportLineageOptions) => exportIntoto(cwd, o, io));
 }

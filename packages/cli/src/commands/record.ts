@@ -1,7 +1,7 @@
 import { commitText, isRecordKind, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent } from '@colophon/core';
 import { resolve } from 'node:path';
 import { contentCidOfFile } from '@colophon/core/node';
-import { UsageError } from '../errors.js';
+import { translateErrors, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { cidArgument, openWorkspace, signingIdentity } from '../workspace.js';
 
@@ -77,13 +77,7 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   const inputs = parseCids(options.input, '--in');
   if (inputs) contribution.in = inputs;
   if (options.license) contribution.rights = { license: options.license };
-  let stored;
-  try {
-    stored = await ws.project.record(identity, contribution);
-  } catch (error) {
-    if (error instanceof RecordError) throw new UsageError(error.message);
-    throw error;
-  }
+  const stored = await translateErrors(() => ws.project.record(identity, contribution), { usage: [RecordError] });
   if (options.json) return printJson(io, { cid: stored.cid, kind, by: { name, did: identity.did }, seq: stored.record.seq });
   io.out(stored.cid.toString());
 }

@@ -1,10 +1,11 @@
 // colophon report --asset A --out report.html: one self-contained HTML page about an asset version
 // (lineage drawn, timeline, shares, checks, gates and payout, Content Credentials, verification).
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { LineageError, parseCid, type CID } from '@colophon/core';
-import { writeFileAtomic } from '@colophon/core/node';
-import { UsageError } from '../errors.js';
+import { checkOutputPath, writeFileAtomic } from '@colophon/core/node';
+import { translateErrors, UsageError } from '../errors.js';
+import { forceOption, jsonOption } from '../options.js';
 import { printJson, type Io } from '../output.js';
 import { gatherReport } from '../report/data.js';
 import { drawnPart, lineageDot, renderSvg } from '../report/graph.js';
@@ -14,6 +15,7 @@ import { openWorkspace } from '../workspace.js';
 export interface ReportOptions {
   asset: string;
   out?: string;
+  force?: boolean;
   record?: string;
   file?: string;
   json?: boolean;
@@ -29,17 +31,11 @@ export async function report(cwd: string, options: ReportOptions, io: Io): Promi
     }
   }
   const ws = await openWorkspace(cwd);
-  let data;
-  try {
-    data = await gatherReport(cwd, ws, { asset: options.asset, ...(record ? { record } : {}), ...(options.file !== undefined ? { file: options.file } : {}) });
-  } catch (error) {
-    if (error instanceof LineageError) throw new UsageError(error.message);
-    throw error;
-  }
+  const data = await translateErrors(() => gatherReport(cwd, ws, { asset: options.asset, ...(record ? { record } : {}), ...(options.file !== undefined ? { file: options.file } : {}) }), { usage: [LineageError] });
   const drawn = drawnPart(data.graph);
   const svg = await renderSvg(lineageDot(drawn.graph, data.names, data.side));
   const html = reportHtml(data, svg, drawn.left);
-  const path = resolve(cwd, options.out ?? 'report.html');
+  const path = await checkOutputPath(resolve(cwd, options.out ?? 'report.html'), { force: options.force === true });
   await writeFileAtomic(path, html);
   if (options.json) printJson(io, { file: path, asset: data.asset, version: data.graph.target.cid, records: data.graph.nodes.length, verified: data.verification.ok, bytes: Buffer.byteLength(html) });
   else io.out(`Wrote the report on ${data.asset} (${data.graph.nodes.length} records, ledger ${data.verification.ok ? 'verified' : 'NOT verified'}) to ${path}. Open it in any browser; it needs no network.`);
@@ -52,9 +48,10 @@ export function registerReportCommand(program: Command, cwd: string, io: Io): vo
     .description('one self-contained HTML page about an asset: its lineage drawn, timeline, human/AI shares, checks, gates, payout, Content Credentials and verification')
     .requiredOption('--asset <asset>', 'the asset, e.g. file:post.md')
     .option('--out <file>', 'where to write', 'report.html')
+    .addOption(forceOption())
     .option('--record <cid>', 'report on this version instead of the current one')
     .option('--file <file>', 'the exported file to read Content Credentials from (default: the asset file itself)')
-    .addOption(new Option('--json', 'machine-readable output'))
+    .addOption(jsonOption())
     .action(async (o: ReportOptions) => {
       await report(cwd, o, io);
     });

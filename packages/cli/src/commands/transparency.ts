@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   CheckpointMismatchError,
   base64Encode,
@@ -17,40 +17,40 @@ import {
   type SigningIdentity,
   type VerifiedInclusion,
 } from '@colophon/core';
-import { checkpointFeed, listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
+import { checkOutputPath, checkpointFeed, listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
 import { who } from '../describe.js';
 import { CheckFailedError, UsageError } from '../errors.js';
+import { collect, forceOption, jsonOption } from '../options.js';
 import { printJson, type Io } from '../output.js';
 import { cidArgument, identityNames, openWorkspace, recordArgument, signingIdentity, type Workspace } from '../workspace.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Adds `checkpoint`, `prove`, `verify-proof` and `consistency` to the program. */
 export function registerTransparencyCommands(program: Command, cwd: string, io: Io): void {
-  const json = () => new Option('--json', 'machine-readable output');
   program
     .command('checkpoint')
     .description('sign a checkpoint (Merkle tree head) of your feed, so rewriting it later is detected')
     .option('--as <name>', "identity whose feed to checkpoint (default: this machine's identity for the project)")
     .option('--witness <name>', 'local identity that cosigns the checkpoint (repeatable)', collect)
-    .addOption(json())
+    .addOption(jsonOption())
     .action((o) => checkpoint(cwd, o, io));
   program
     .command('prove <cid>')
     .description('inclusion proof of one record against the latest checkpoint of its feed')
     .option('--out <file>', 'write the proof to a file for "colophon verify-proof"')
-    .addOption(json())
+    .addOption(forceOption())
+    .addOption(jsonOption())
     .action((cid, o) => prove(cwd, cid, o, io));
   program
     .command('verify-proof <file>')
     .description('check an inclusion proof file on its own (no project needed); exit 1 if it is invalid')
     .option('--witness <did>', 'also require a cosignature by this witness did (repeatable)', collect)
-    .addOption(json())
+    .addOption(jsonOption())
     .action((file, o) => verifyProof(cwd, file, o, io));
   program
     .command('consistency <old> <new>')
     .description('prove from the local feed that checkpoint file NEW extends OLD; exit 1 if the feed was rewritten')
-    .addOption(json())
+    .addOption(jsonOption())
     .action((older, newer, o) => consistency(cwd, older, newer, o, io));
 }
 
@@ -60,7 +60,7 @@ async function checkpoint(cwd: string, options: { as?: string; witness?: string[
   const witnesses: { name: string; identity: SigningIdentity }[] = [];
   for (const witnessName of new Set(options.witness ?? [])) {
     const witness = await ws.keys.get(witnessName);
-    if (!witness) throw new UsageError(`no identity named "${witnessName}" in ${ws.keys.directory} to witness the checkpoint`);
+    if (!witness) throw new UsageError(`no identity named "${witnessName}" in ${ws.keys.location} to witness the checkpoint`);
     if (witness.did === identity.did) throw new UsageError(`--witness ${witnessName} is the feed's own signer: a witness must be another identity`);
     witnesses.push({ name: witnessName, identity: witness });
   }
@@ -88,7 +88,7 @@ async function checkpoint(cwd: string, options: { as?: string; witness?: string[
   io.out(signed.note.trimEnd());
 }
 
-async function prove(cwd: string, cidText: string, options: { out?: string; json?: boolean }, io: Io): Promise<void> {
+async function prove(cwd: string, cidText: string, options: { out?: string; force?: boolean; json?: boolean }, io: Io): Promise<void> {
   const cid = cidArgument(cidText);
   const ws = await openWorkspace(cwd);
   const found = await recordArgument(ws, cidText);
@@ -111,7 +111,7 @@ async function prove(cwd: string, cidText: string, options: { out?: string; json
   }
   const summary = { cid: cid.toString(), did, leafIndex, treeSize: bundle.treeSize, checkpoint: latest.path };
   if (options.out) {
-    const out = resolve(cwd, options.out);
+    const out = await checkOutputPath(resolve(cwd, options.out), { force: options.force === true });
     await writeFileAtomic(out, `${JSON.stringify(bundle, null, 2)}\n`);
     if (options.json) return printJson(io, { out, ...summary });
     io.out(`Proof that ${cid} is record ${leafIndex} of ${who(did, names)}'s feed (checkpoint of ${bundle.treeSize} records) written to ${shown(cwd, out)}`);

@@ -4,14 +4,15 @@ import { PROJECT_EXT } from '../record/validate.js';
 import { signRecord } from '../record/sign.js';
 import type { RecordFields } from '../record/types.js';
 import type { DecodedRecord } from '../record/encoding.js';
-import type { RecordStore } from './record-store.js';
+import { appendOnHead, type RecordStore } from './record-store.js';
 
 /** What a caller states about a contribution; the project fills in proj, by, seq, prev and at. */
 export type Contribution = Omit<RecordFields, 'proj' | 'by' | 'seq' | 'prev' | 'at'> & { at?: number };
 
 /**
- * A project: its genesis record plus a record store. Appending assigns the signer's next seq and
- * prev, signs, and stores; the store enforces feed order, so concurrent misuse cannot fork a feed.
+ * A project: its genesis record plus a record store. Appending reads the signer's head, assigns the
+ * next seq and prev, signs and stores as one step (RecordStore.appendOnHead), so concurrent
+ * writers each get the next place in the feed; the store enforces feed order in any case.
  */
 export class Project {
   private constructor(
@@ -45,17 +46,17 @@ export class Project {
   }
 
   async record(signer: SigningIdentity, contribution: Contribution): Promise<DecodedRecord> {
-    const head = await this.store.head(signer.did);
-    const fields: RecordFields = {
-      ...contribution,
-      proj: this.id,
-      by: signer.did,
-      seq: head ? head.seq + 1 : 0,
-      at: contribution.at ?? this.clock(),
-    };
-    if (head) fields.prev = head.cid;
-    const signed = signRecord(fields, signer);
-    await this.store.append(signed);
-    return signed;
+    const [signed] = await appendOnHead(this.store, signer.did, (head) => {
+      const fields: RecordFields = {
+        ...contribution,
+        proj: this.id,
+        by: signer.did,
+        seq: head ? head.seq + 1 : 0,
+        at: contribution.at ?? this.clock(),
+      };
+      if (head) fields.prev = head.cid;
+      return [signRecord(fields, signer)];
+    });
+    return signed!;
   }
 }

@@ -23,6 +23,23 @@ export interface RecordStore {
   query(query: RecordQuery): Promise<CID[]>;
   /** Records that link to `cid`. */
   children(cid: CID): Promise<CID[]>;
+  /**
+   * Reads the signer's head, builds records on it and appends them as one step, so that no other
+   * writer (another process, another task) can append in between. Stores shared between
+   * processes must provide it; appendOnHead() below falls back to head() then append().
+   */
+  appendOnHead?(signer: string, build: BuildOnHead): Promise<readonly DecodedRecord[]>;
+}
+
+/** Builds the records to append on the signer's current head; may be async (blobs stored first, say). */
+export type BuildOnHead = (head: FeedHead | undefined) => readonly DecodedRecord[] | Promise<readonly DecodedRecord[]>;
+
+/** Head read, build and append as one step on stores that can (see RecordStore.appendOnHead). */
+export async function appendOnHead(store: RecordStore, signer: string, build: BuildOnHead): Promise<readonly DecodedRecord[]> {
+  if (store.appendOnHead) return store.appendOnHead(signer, build);
+  const records = await build(await store.head(signer));
+  for (const record of records) await store.append(record);
+  return records;
 }
 
 export class FeedOrderError extends Error {}
@@ -41,6 +58,8 @@ export function checkExtendsHead(record: DecodedRecord, head: FeedHead | undefin
 
 export class MemoryRecordStore implements RecordStore {
   private readonly feeds = new Map<string, DecodedRecord[]>();
+  /** Serialises appendOnHead calls, whose build step may await. */
+  private appending: Promise<unknown> = Promise.resolve();
   private readonly byCid = new Map<string, DecodedRecord>();
   private readonly index = new RecordIndex();
 
@@ -52,6 +71,21 @@ export class MemoryRecordStore implements RecordStore {
     this.feeds.set(record.record.by, feed);
     this.byCid.set(record.cid.toString(), record);
     this.index.add(record.cid, record.record);
+  }
+
+  appendOnHead(signer: string, build: BuildOnHead): Promise<readonly DecodedRecord[]> {
+    const run = this.appending.then(async () => {
+      const records = await build(await this.head(signer));
+      await this.appendMany(records);
+      return records;
+    });
+    this.appending = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Appends in order; a record that does not extend its feed stops the batch there. */
+  async appendMany(records: readonly DecodedRecord[]): Promise<void> {
+    for (const record of records) await this.append(record);
   }
 
   async head(signer: string): Promise<FeedHead | undefined> {

@@ -27,7 +27,9 @@ export type FindingCode =
   | 'role-not-held'
   | 'no-genesis'
   | 'checkpoint-mismatch'
-  | 'bad-checkpoint';
+  | 'bad-checkpoint'
+  | 'unsafe-path'
+  | 'wrong-roots';
 
 export interface Finding {
   code: FindingCode;
@@ -52,6 +54,8 @@ export interface VerifyOptions {
   verifySignatures?: (records: DecodedRecord[]) => Promise<boolean[]>;
   /** Called after each batch with the number of blocks checked so far. */
   onProgress?: (done: number) => void;
+  /** Called for each record whose signature checked out, in the order given (an importer notes what it saw). */
+  onRecord?: (record: DecodedRecord, source: string) => void;
 }
 
 const BATCH = 4096;
@@ -104,7 +108,10 @@ export async function verifyBlocks(blocks: AsyncIterable<RawBlock> | Iterable<Ra
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const ok = await check(batch.map((entry) => entry.record));
-    batch.forEach((entry, i) => state.accept(entry.record, entry.source, ok[i] === true));
+    batch.forEach((entry, i) => {
+      state.accept(entry.record, entry.source, ok[i] === true);
+      if (ok[i] === true) options.onRecord?.(entry.record, entry.source);
+    });
     batch = [];
     options.onProgress?.(count);
   };

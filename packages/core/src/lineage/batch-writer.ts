@@ -6,7 +6,7 @@ import { contentCid } from '../cid.js';
 import { ColophonError } from '../errors.js';
 import type { SigningIdentity } from '../identity/identity.js';
 import type { Contribution, Project } from '../ledger/project.js';
-import { FeedOrderError } from '../ledger/record-store.js';
+import { appendOnHead, FeedOrderError } from '../ledger/record-store.js';
 import type { DecodedRecord } from '../record/encoding.js';
 import type { RecordFields } from '../record/types.js';
 import { signRecord } from '../record/sign.js';
@@ -27,16 +27,8 @@ export interface QueuedRecord {
   prepare: () => Prepared;
 }
 
-/** Another writer appended to this signer's feed meanwhile: re-read the head and sign again, this many times. */
+/** On a store without appendOnHead, another writer may append meanwhile: re-read the head and sign again, this many times. */
 const MAX_ATTEMPTS = 3;
-
-interface GroupCommitStore {
-  appendMany(records: readonly DecodedRecord[]): Promise<void>;
-}
-
-function hasAppendMany(store: object): store is GroupCommitStore {
-  return typeof (store as Partial<GroupCommitStore>).appendMany === 'function';
-}
 
 /** Stores blobs in parallel, each distinct content once (a store may refuse two writes of one file at once). */
 async function putAll(store: BlobStore, blobs: readonly Uint8Array[]): Promise<void> {
@@ -111,41 +103,40 @@ export class BatchWriter {
     for (let attempt = 1; ; attempt++) {
       // Records a failed earlier attempt did append stay appended; only the rest are signed again.
       const batch = queuedBatch.filter((queued) => !queued.handle.recordedCid);
-      const head = await this.project.store.head(this.signer.did);
-      this.assigned = new Map();
-      const signed: { queued: QueuedRecord; record: DecodedRecord }[] = [];
-      const refused: { queued: QueuedRecord; error: Error }[] = [];
-      const blobs: Uint8Array[] = [];
-      let seq = head ? head.seq + 1 : 0;
-      let prev = head?.cid;
-      for (const queued of batch) {
-        try {
-          const { contribution, blobs: needed } = queued.prepare();
-          const fields: RecordFields = { ...contribution, proj: this.project.id, by: this.signer.did, seq, at: contribution.at ?? this.clock() };
-          if (prev) fields.prev = prev;
-          const record = signRecord(fields, this.signer);
-          this.assigned.set(queued.handle, record.cid);
-          signed.push({ queued, record });
-          blobs.push(...needed);
-          seq++;
-          prev = record.cid;
-        } catch (error) {
-          if (!(error instanceof ColophonError)) throw error;
-          refused.push({ queued, error });
-        }
-      }
-      // Blobs first: a record must never name private content that is nowhere to be found.
-      await putAll(this.blobs, blobs);
+      let signed: { queued: QueuedRecord; record: DecodedRecord }[] = [];
+      let refused: { queued: QueuedRecord; error: Error }[] = [];
       try {
-        const records = signed.map((s) => s.record);
-        if (records.length > 0 && hasAppendMany(this.project.store)) await this.project.store.appendMany(records);
-        else {
-          for (const [i, record] of records.entries()) {
-            await this.project.store.append(record);
-            signed[i]!.queued.handle.resolve(record.cid);
+        // Head read, signing and the group commit are one step under the store's lock.
+        await appendOnHead(this.project.store, this.signer.did, async (head) => {
+          this.assigned = new Map();
+          signed = [];
+          refused = [];
+          const blobs: Uint8Array[] = [];
+          let seq = head ? head.seq + 1 : 0;
+          let prev = head?.cid;
+          for (const queued of batch) {
+            try {
+              const { contribution, blobs: needed } = queued.prepare();
+              const fields: RecordFields = { ...contribution, proj: this.project.id, by: this.signer.did, seq, at: contribution.at ?? this.clock() };
+              if (prev) fields.prev = prev;
+              const record = signRecord(fields, this.signer);
+              this.assigned.set(queued.handle, record.cid);
+              signed.push({ queued, record });
+              blobs.push(...needed);
+              seq++;
+              prev = record.cid;
+            } catch (error) {
+              if (!(error instanceof ColophonError)) throw error;
+              refused.push({ queued, error });
+            }
           }
-        }
+          // Blobs first: a record must never name private content that is nowhere to be found.
+          await putAll(this.blobs, blobs);
+          return signed.map((s) => s.record);
+        });
       } catch (error) {
+        // A store without appendOnHead appends one by one: keep what did get in before the failure.
+        for (const { queued, record } of signed) if (await this.project.store.get(record.cid)) queued.handle.resolve(record.cid);
         if (error instanceof FeedOrderError && attempt < MAX_ATTEMPTS) continue;
         throw error;
       } finally {

@@ -1,15 +1,17 @@
-import { mkdir, open, readdir, rmdir, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { CID } from 'multiformats/cid';
 import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
-import { checkExtendsHead, type FeedHead, type RecordStore } from '../ledger/record-store.js';
+import { checkExtendsHead, type BuildOnHead, type FeedHead, type RecordStore } from '../ledger/record-store.js';
+import { assertSafe, openNoFollow } from './safe-files.js';
 import { RecordIndex, type RecordQuery } from '../ledger/record-index.js';
 import { carBlock, carHeader, parseCarHeader, splitBlock } from './car-format.js';
 import { CorruptFeedError, readSections } from './feed-file.js';
 import { fsyncDirectory } from './fs-durable.js';
 import { processAlive } from './process-alive.js';
+import { EnvironmentError } from './environment-error.js';
 
 interface Located {
   file: string;
@@ -23,6 +25,8 @@ interface Feed {
   /** Bytes of the file known to hold complete, checked sections. */
   size: number;
   head?: FeedHead;
+  /** Bytes past `size` that do not (yet) form a complete section: a crash mid-append, or an append under way. */
+  tornBytes: number;
 }
 
 export interface CutTail {
@@ -34,9 +38,17 @@ export interface CutTail {
 export interface OpenReport {
   feeds: number;
   records: number;
-  /** Incomplete final blocks (a crash mid-append) that opening cut off. */
+  /** Incomplete final blocks (a crash mid-append) found on open and left in place: reading never changes a feed. */
+  torn: CutTail[];
+  /** Incomplete final blocks this store cut off: by an append to that feed, or by repair(). */
   cut: CutTail[];
 }
+
+export interface CarFeedStoreOptions {
+  /** Told each time an append or repair() cuts a torn tail, so the caller can say so. */
+  onCut?: (cut: CutTail) => void;
+}
+
 
 const FEED_SUFFIX = '.car';
 
@@ -59,6 +71,17 @@ let claimCounter = 0;
  * Two waiters breaking one dead holder's lock at the same instant share proper-lockfile's own
  * stale-lock race; a live holder's lock is never broken this way.
  */
+/** Another live process held the ledger lock for longer than we wait: an environment problem, not a bad ledger. */
+export class LedgerLockedError extends EnvironmentError {
+  constructor(
+    readonly directory: string,
+    readonly lockPath: string,
+    waitedMs: number,
+  ) {
+    super(`${directory} is locked by another Colophon process (${lockPath}); gave up after ${waitedMs / 1000} s`);
+  }
+}
+
 async function acquireLedgerLock(directory: string): Promise<() => Promise<void>> {
   const container = join(directory, 'ledger.lock');
   const held = join(container, 'held');
@@ -92,7 +115,7 @@ async function acquireLedgerLock(directory: string): Promise<() => Promise<void>
       for (const file of dead) await unlink(file).catch(() => undefined);
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`${directory} is locked by another Colophon process (${held}); gave up after ${LOCK_WAIT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new LedgerLockedError(directory, held, LOCK_WAIT_MS);
     await new Promise((resolve) => setTimeout(resolve, Math.min(2 * 1.5 ** attempt, 50) * (0.5 + Math.random())));
   }
 }
@@ -118,90 +141,110 @@ export function feedFileName(did: string): string {
 }
 
 /**
- * The project's feeds as CARv1 files, `<dir>/feeds/<signer>.car`, appended block by block. An
- * append is on disk (fdatasync) before it returns; processes sharing the folder take a lock and
- * catch up on each other's appends before writing, so feeds never interleave or fork.
+ * The project's feeds as CARv1 files, `<dir>/feeds/<signer>.car`, appended block by block.
+ *
+ * Writes: an append is on disk (fdatasync) before it returns. One cross-process lock spans
+ * reading the feed head, building (signing) the records on it and appending them
+ * (appendOnHead), so concurrent writers never fork a feed or fail on a stale head.
+ *
+ * Reads: every read first catches up on what other processes appended, reading only the bytes
+ * past what it already knows, without the lock; a section still being written looks incomplete
+ * and is simply not read yet. Reading never changes a feed: a torn tail (a crash mid-append) is
+ * reported in `report.torn`, and cut only by the next append to that feed or by repair().
+ *
+ * Links: a feed file or folder that is a symbolic link is refused (UnsafePathError), never followed.
  */
 export class CarFeedStore implements RecordStore {
   private readonly feeds = new Map<string, Feed>();
   private readonly located = new Map<string, Located>();
   private readonly index = new RecordIndex();
+  /** Serialises this store's own catch-ups and lock holds: two at once would index a section twice. */
+  private exclusiveTail: Promise<unknown> = Promise.resolve();
   private constructor(
     readonly directory: string,
     readonly report: OpenReport,
+    private readonly options: CarFeedStoreOptions,
   ) {}
 
   get feedsDirectory(): string {
     return join(this.directory, 'feeds');
   }
 
-  static async open(directory: string): Promise<CarFeedStore> {
-    const store = new CarFeedStore(directory, { feeds: 0, records: 0, cut: [] });
+  static async open(directory: string, options: CarFeedStoreOptions = {}): Promise<CarFeedStore> {
+    const store = new CarFeedStore(directory, { feeds: 0, records: 0, torn: [], cut: [] }, options);
+    await assertSafe(directory, 'directory');
+    await assertSafe(store.feedsDirectory, 'directory');
     await mkdir(store.feedsDirectory, { recursive: true });
+    // Under the lock, so that an append under way in another process is not reported as torn.
     await store.withLock(async () => {
-      for (const name of (await readdir(store.feedsDirectory)).sort()) {
-        if (!name.endsWith(FEED_SUFFIX)) continue;
-        const did = `did:key:${name.slice(0, -FEED_SUFFIX.length)}`;
-        const feed: Feed = { did, file: join(store.feedsDirectory, name), size: 0 };
-        store.feeds.set(did, feed);
-        await store.catchUp(feed, true);
-        store.report.feeds++;
-      }
+      await store.scan();
+      for (const feed of store.feeds.values()) if (feed.tornBytes > 0) store.report.torn.push({ file: feed.file, offset: feed.size, bytes: feed.tornBytes });
     });
+    store.report.feeds = store.feeds.size;
     return store;
   }
 
-  private async withLock<T>(work: () => Promise<T>): Promise<T> {
-    const release = await acquireLedgerLock(this.directory);
-    try {
-      return await work();
-    } finally {
-      await release();
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.exclusiveTail.then(work, work);
+    this.exclusiveTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private withLock<T>(work: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const release = await acquireLedgerLock(this.directory);
+      try {
+        return await work();
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  /** Catches up on every feed, new ones included (lock-free: reads complete sections only). */
+  private refresh(): Promise<void> {
+    return this.exclusive(() => this.scan());
+  }
+
+  private async scan(): Promise<void> {
+    for (const name of (await readdir(this.feedsDirectory)).sort()) {
+      if (name.endsWith(FEED_SUFFIX)) await this.feedOf(`did:key:${name.slice(0, -FEED_SUFFIX.length)}`);
     }
   }
 
-  /**
-   * The feed of `did` brought up to date with the disk, including a feed another store on this
-   * directory created after we opened; undefined when there is none. Call under the lock.
-   */
+  /** The feed of `did` brought up to date with the disk; undefined when it has no file yet. */
   private async feedOf(did: string): Promise<Feed | undefined> {
     let feed = this.feeds.get(did);
     if (!feed) {
       const file = join(this.feedsDirectory, feedFileName(did));
+      let handle;
       try {
-        await stat(file);
+        handle = await openNoFollow(file, 'r');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
-      feed = { did, file, size: 0 };
+      await handle.close();
+      feed = { did, file, size: 0, tornBytes: 0 };
       this.feeds.set(did, feed);
     }
-    await this.catchUp(feed, false);
+    await this.catchUp(feed);
     return feed;
   }
 
-  /** Catches up on every feed other stores on this directory wrote to, new feeds included. */
-  private async refresh(): Promise<void> {
-    await this.withLock(async () => {
-      for (const name of (await readdir(this.feedsDirectory)).sort()) {
-        if (name.endsWith(FEED_SUFFIX)) await this.feedOf(`did:key:${name.slice(0, -FEED_SUFFIX.length)}`);
-      }
-    });
-  }
-
-  /** Reads sections past what we know of a feed (written by us at open, or by another process). */
-  private async catchUp(feed: Feed, cutTornTail: boolean): Promise<void> {
-    const { size } = await stat(feed.file);
-    if (size < feed.size) throw new CorruptFeedError(feed.file, size, `file shrank from ${feed.size} bytes: something outside Colophon truncated it`);
-    if (size === feed.size) return;
-    const handle = await open(feed.file, 'r');
+  /** Reads the complete sections past what we know of a feed; whatever follows them is noted as torn. */
+  private async catchUp(feed: Feed): Promise<void> {
+    const handle = await openNoFollow(feed.file, 'r');
     try {
+      const { size } = await handle.stat();
+      if (size < feed.size) throw new CorruptFeedError(feed.file, size, `file shrank from ${feed.size} bytes: something outside Colophon truncated it`);
+      feed.tornBytes = 0;
+      if (size === feed.size) return;
       const sections = readSections(handle, feed.file, feed.size, size);
       let step = await sections.next();
       if (feed.size === 0) {
         if (step.done) {
-          if (cutTornTail) await this.cut(feed, 0, size);
+          feed.tornBytes = size;
           return;
         }
         try {
@@ -216,21 +259,40 @@ export class CarFeedStore implements RecordStore {
         this.indexSection(feed, step.value.offset, step.value.end, step.value.body);
         feed.size = step.value.end;
       }
-      if (step.value.torn) {
-        if (!cutTornTail) throw new CorruptFeedError(feed.file, step.value.end, 'incomplete block written by another process');
-        await this.cut(feed, step.value.end, size);
-      }
+      feed.tornBytes = size - step.value.end;
     } finally {
       await handle.close();
     }
   }
 
-  private async cut(feed: Feed, offset: number, size: number): Promise<void> {
-    await truncate(feed.file, offset);
-    const handle = await open(feed.file, 'r+');
-    await handle.sync();
-    await handle.close();
-    this.report.cut.push({ file: feed.file, offset, bytes: size - offset });
+  /** Cuts a feed's torn tail (call under the lock, after catchUp), saying so. */
+  private async cutTornTail(feed: Feed): Promise<void> {
+    if (feed.tornBytes === 0) return;
+    const handle = await openNoFollow(feed.file, 'r+');
+    try {
+      await handle.truncate(feed.size);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const cut = { file: feed.file, offset: feed.size, bytes: feed.tornBytes };
+    feed.tornBytes = 0;
+    this.report.cut.push(cut);
+    this.options.onCut?.(cut);
+  }
+
+  /** Cuts every feed's torn tail (an explicit repair); returns what was cut. */
+  async repair(): Promise<CutTail[]> {
+    return this.withLock(async () => {
+      await this.scan();
+      const cuts: CutTail[] = [];
+      for (const feed of this.feeds.values()) {
+        const before = this.report.cut.length;
+        await this.cutTornTail(feed);
+        cuts.push(...this.report.cut.slice(before));
+      }
+      return cuts;
+    });
   }
 
   private indexSection(feed: Feed, offset: number, end: number, body: Uint8Array): void {
@@ -276,34 +338,54 @@ export class CarFeedStore implements RecordStore {
   async appendMany(records: readonly DecodedRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.withLock(async () => {
-      const bySigner = new Map<string, DecodedRecord[]>();
-      for (const record of records) {
-        const list = bySigner.get(record.record.by) ?? [];
-        list.push(record);
-        bySigner.set(record.record.by, list);
-      }
-      for (const [did, batch] of bySigner) await this.appendToFeed(did, batch);
+      for (const [did, batch] of bySigner(records)) await this.appendToFeed(did, batch);
     });
   }
 
-  private async appendToFeed(did: string, batch: DecodedRecord[]): Promise<void> {
-    let feed = this.feeds.get(did);
-    const file = join(this.feedsDirectory, feedFileName(did));
-    if (!feed) {
-      feed = { did, file, size: 0 };
-      try {
-        await this.catchUp(feed, false);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  /**
+   * Reads the signer's head, builds records on it and appends them, all under the lock: another
+   * process cannot append in between, so the records' seq and prev are always right.
+   */
+  async appendOnHead(signer: string, build: BuildOnHead): Promise<readonly DecodedRecord[]> {
+    return this.withLock(async () => {
+      const feed = await this.feedOf(signer);
+      const records = await build(feed?.head);
+      for (const record of records) {
+        if (record.record.by !== signer) throw new RangeError(`appendOnHead(${signer}) was given a record of ${record.record.by}`);
       }
-    } else {
-      await this.catchUp(feed, false);
-    }
+      if (records.length > 0) await this.appendToFeed(signer, [...records]);
+      return records;
+    });
+  }
+
+  /**
+   * Appends the records not already stored (same CID), in the order given; returns those it
+   * appended. Safe to run from several processes at once: each sees the others' appends under the
+   * lock, so importing one CAR twice, even simultaneously, stores every record once.
+   */
+  async appendNew(records: readonly DecodedRecord[]): Promise<DecodedRecord[]> {
+    return this.withLock(async () => {
+      const fresh: DecodedRecord[] = [];
+      for (const [did, batch] of bySigner(records)) {
+        await this.feedOf(did);
+        const missing = batch.filter((record) => !this.located.has(record.cid.toString()));
+        if (missing.length > 0) await this.appendToFeed(did, missing);
+        fresh.push(...missing);
+      }
+      return fresh;
+    });
+  }
+
+  /** Call under the lock. */
+  private async appendToFeed(did: string, batch: DecodedRecord[]): Promise<void> {
+    const file = join(this.feedsDirectory, feedFileName(did));
+    const feed = (await this.feedOf(did)) ?? { did, file, size: 0, tornBytes: 0 };
     let head = feed.head;
     for (const record of batch) {
       checkExtendsHead(record, head);
       head = { seq: record.record.seq, cid: record.cid };
     }
+    await this.cutTornTail(feed);
     const isNew = feed.size === 0;
     const parts: Uint8Array[] = [];
     if (isNew) {
@@ -318,7 +400,7 @@ export class CarFeedStore implements RecordStore {
       position += block.length;
       parts.push(block);
     }
-    const handle = await open(file, isNew ? 'w' : 'a');
+    const handle = await openNoFollow(file, isNew ? 'w' : 'a');
     try {
       await handle.writev(parts);
       await handle.datasync();
@@ -337,7 +419,14 @@ export class CarFeedStore implements RecordStore {
   }
 
   async head(signer: string): Promise<FeedHead | undefined> {
-    return this.withLock(async () => (await this.feedOf(signer))?.head);
+    return this.exclusive(async () => (await this.feedOf(signer))?.head);
+  }
+
+  /** Whether a record is in the ledger (catching up first when it is not known yet). */
+  async has(cid: CID): Promise<boolean> {
+    if (this.located.has(cid.toString())) return true;
+    await this.refresh();
+    return this.located.has(cid.toString());
   }
 
   async get(cid: CID): Promise<DecodedRecord | undefined> {
@@ -347,7 +436,7 @@ export class CarFeedStore implements RecordStore {
       located = this.located.get(cid.toString());
     }
     if (!located) return undefined;
-    const handle = await open(located.file, 'r');
+    const handle = await openNoFollow(located.file, 'r');
     try {
       const sections = readSections(handle, located.file, located.offset, located.end);
       const step = await sections.next();
@@ -360,8 +449,9 @@ export class CarFeedStore implements RecordStore {
 
   async *records(): AsyncIterable<DecodedRecord> {
     await this.refresh();
-    for (const feed of [...this.feeds.values()].sort((a, b) => (a.did < b.did ? -1 : 1))) {
-      const handle = await open(feed.file, 'r');
+    const snapshot = [...this.feeds.values()].sort((a, b) => (a.did < b.did ? -1 : 1)).map((feed) => ({ file: feed.file, size: feed.size }));
+    for (const feed of snapshot) {
+      const handle = await openNoFollow(feed.file, 'r');
       try {
         const sections = readSections(handle, feed.file, 0, feed.size);
         let step = await sections.next();
@@ -375,14 +465,26 @@ export class CarFeedStore implements RecordStore {
 
   async signers(): Promise<string[]> {
     await this.refresh();
-    return [...this.feeds.keys()].sort();
+    return [...this.feeds.values()].filter((feed) => feed.head).map((feed) => feed.did).sort();
   }
 
   async query(query: RecordQuery): Promise<CID[]> {
+    await this.refresh();
     return this.index.query(query);
   }
 
   async children(cid: CID): Promise<CID[]> {
+    await this.refresh();
     return this.index.children(cid);
   }
+}
+
+function bySigner(records: readonly DecodedRecord[]): Map<string, DecodedRecord[]> {
+  const groups = new Map<string, DecodedRecord[]>();
+  for (const record of records) {
+    const list = groups.get(record.record.by) ?? [];
+    list.push(record);
+    groups.set(record.record.by, list);
+  }
+  return groups;
 }

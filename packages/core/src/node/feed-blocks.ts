@@ -1,10 +1,21 @@
-import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CID } from 'multiformats/cid';
 import { decode } from '../cbor/codec.js';
 import type { Finding, RawBlock } from '../ledger/verify.js';
 import { parseCarHeader, splitBlock } from './car-format.js';
 import { CorruptFeedError, readSections } from './feed-file.js';
+import { openNoFollow, unsafeReason } from './safe-files.js';
+
+export interface FeedBlocksOptions {
+  /** The project: every feed header must name it. */
+  project?: CID;
+  /**
+   * An incomplete final block: a finding (`report`, the default), or left unread (`skip`) by a
+   * reader that runs while others may be appending, where it is most likely an append under way.
+   */
+  tornTail?: 'report' | 'skip';
+}
 
 /**
  * Every block of every feed file under `<dir>/feeds`, trusting nothing: damage that stops a file
@@ -12,8 +23,13 @@ import { CorruptFeedError, readSections } from './feed-file.js';
  * the ledger is still read, so one bad file never hides the state of the others. Given the
  * project, every header must name it, even a feed with no records left.
  */
-export async function* feedBlocks(dir: string, report: (finding: Finding) => void, options: { project?: CID } = {}): AsyncGenerator<RawBlock> {
+export async function* feedBlocks(dir: string, report: (finding: Finding) => void, options: FeedBlocksOptions = {}): AsyncGenerator<RawBlock> {
   const feedsDir = join(dir, 'feeds');
+  const feedsDirProblem = await unsafeReason(feedsDir, 'directory');
+  if (feedsDirProblem) {
+    report({ code: 'unsafe-path', source: feedsDir, message: `${feedsDir} ${feedsDirProblem}; it was not read (Colophon never follows links inside .colophon/)` });
+    return;
+  }
   let names: string[];
   try {
     names = (await readdir(feedsDir)).filter((n) => n.endsWith('.car')).sort();
@@ -22,7 +38,18 @@ export async function* feedBlocks(dir: string, report: (finding: Finding) => voi
   }
   for (const name of names) {
     const file = join(feedsDir, name);
-    const handle = await open(file, 'r');
+    const problem = await unsafeReason(file, 'file');
+    if (problem) {
+      report({ code: 'unsafe-path', source: file, message: `${file} ${problem}; it was not read (Colophon never follows links inside .colophon/)` });
+      continue;
+    }
+    let handle: FileHandle;
+    try {
+      handle = await openNoFollow(file, 'r');
+    } catch (error) {
+      report({ code: 'unsafe-path', source: file, message: `${file}: cannot be read safely: ${(error as Error).message}` });
+      continue;
+    }
     try {
       const { size } = await handle.stat();
       const sections = readSections(handle, file, 0, size);
@@ -35,7 +62,7 @@ export async function* feedBlocks(dir: string, report: (finding: Finding) => voi
           const step = await sections.next();
           if (step.done) {
             at = step.value.end;
-            if (step.value.torn) report({ code: 'invalid-record', source: file, message: `${file}: incomplete final block at byte ${at} (${size - at} bytes; a crash mid-append)${await claimedCid(handle, at, size)}` });
+            if (step.value.torn && options.tornTail !== 'skip') report({ code: 'invalid-record', source: file, message: `${file}: incomplete final block at byte ${at} (${size - at} bytes; a crash mid-append; "colophon repair" cuts it)${await claimedCid(handle, at, size)}` });
             break;
           }
           at = step.value.offset;

@@ -3,7 +3,11 @@ import { homedir } from 'node:os';
 import { join, relative, resolve, isAbsolute, sep } from 'node:path';
 import { exportSeed, generateIdentity, identityFromSeed, type SigningIdentity } from '../identity/identity.js';
 import { checkIdentityName, type KeyStore, type StoredIdentity } from '../store/key-store.js';
+import { EnvironmentError } from './environment-error.js';
 import { writeFileAtomic } from './fs-durable.js';
+
+/** A key file that cannot be trusted or read (permissions, damage): the machine needs fixing, not the command. */
+export class KeyFileError extends EnvironmentError {}
 
 /** The user's key directory: $COLOPHON_KEYS_DIR, else $XDG_CONFIG_HOME/colophon/keys, else ~/.config/colophon/keys. */
 export function defaultKeyDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -35,8 +39,12 @@ export class FileKeyStore implements KeyStore {
     workspace?: string,
   ) {
     if (workspace && isInside(directory, workspace)) {
-      throw new Error(`refusing to keep private keys in ${directory}: it is inside the workspace ${workspace}`);
+      throw new KeyFileError(`refusing to keep private keys in ${directory}: it is inside the workspace ${workspace}`);
     }
+  }
+
+  get location(): string {
+    return this.directory;
   }
 
   private path(name: string): string {
@@ -59,17 +67,17 @@ export class FileKeyStore implements KeyStore {
     const path = this.path(name);
     if (!(await this.exists(path))) return undefined;
     const mode = (await stat(path)).mode & 0o777;
-    if (mode & 0o077) throw new Error(`key file ${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
+    if (mode & 0o077) throw new KeyFileError(`key file ${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
     let file: KeyFile;
     try {
       file = JSON.parse(await readFile(path, 'utf8')) as KeyFile;
     } catch {
-      throw new Error(`key file ${path} is not valid JSON`);
+      throw new KeyFileError(`key file ${path} is not valid JSON`);
     }
     const seed = typeof file.seed === 'string' ? Buffer.from(file.seed, 'base64') : undefined;
-    if (file.version !== 1 || !seed || seed.length !== 32) throw new Error(`key file ${path} is not a Colophon v1 key file`);
+    if (file.version !== 1 || !seed || seed.length !== 32) throw new KeyFileError(`key file ${path} is not a Colophon v1 key file`);
     const identity = identityFromSeed(new Uint8Array(seed));
-    if (identity.did !== file.did) throw new Error(`key file ${path} is damaged: its key does not match its did`);
+    if (identity.did !== file.did) throw new KeyFileError(`key file ${path} is damaged: its key does not match its did`);
     return identity;
   }
 

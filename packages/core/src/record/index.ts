@@ -28,7 +28,7 @@ export { signRecord, verifyRecordSignature, signatureMessage, RECORD_SIGNATURE_D
 export { commitText, openCommitment, COMMITMENT_SALT_BYTES, type Commitment } from '../commitment.js';
 export { MemoryBlobStore, BlobIntegrityError, MAX_BLOB_BYTES, type BlobStore } from '../store/blob-store.js';
 export { MemoryKeyStore, checkIdentityName, IDENTITY_NAME, type KeyStore, type StoredIdentity } from '../store/key-store.js';
-export { MemoryRecordStore, FeedOrderError, checkExtendsHead, type RecordStore, type FeedHead } from '../ledger/record-store.js';
+export { MemoryRecordStore, FeedOrderError, checkExtendsHead, appendOnHead, type RecordStore, type FeedHead, type BuildOnHead } from '../ledger/record-store.js';
 export { Project, type Contribution } from '../ledger/project.js';
 export { RoleBook, ROLE_REQUIRED } from '../ledger/roles.js';
 export { signedMessageOf } from './signed-message.js';

@@ -7,6 +7,8 @@ export interface StoredIdentity {
 
 /** Where private keys live: never in a workspace, a ledger or a log. */
 export interface KeyStore {
+  /** Where the keys are, for messages ("in ~/.config/colophon/keys"); never the keys themselves. */
+  readonly location?: string;
   create(name: string): Promise<SigningIdentity>;
   get(name: string): Promise<SigningIdentity | undefined>;
   list(): Promise<StoredIdentity[]>;

@@ -15,7 +15,7 @@ import {
   verifyInclusion,
 } from '../../src/transparency/index.js';
 
-const MERKLE_FIXTURES = fileURLToPath(new URL('../../../../../shared/fixtures/merkle/', import.meta.url));
+const MERKLE_FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/merkle/', import.meta.url));
 
 interface InclusionCase {
   leafIdx: number;

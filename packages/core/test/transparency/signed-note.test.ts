@@ -23,7 +23,7 @@ interface Vector {
 }
 
 const vector = JSON.parse(
-  readFileSync(new URL('../../../../../shared/fixtures/signed-note/go-sumdb-vector.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../../test/fixtures/signed-note/go-sumdb-vector.json', import.meta.url), 'utf8'),
 ) as Vector;
 
 // Key data is base64 and may contain '+' itself (this one does).

@@ -2,6 +2,7 @@
 import { open, readFile, mkdir, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { EnvironmentError } from '../environment-error.js';
 import { fsyncDirectory } from '../fs-durable.js';
 import { processAlive } from '../process-alive.js';
 
@@ -211,7 +212,7 @@ async function acquireLock(path: string, waitMs: number): Promise<() => Promise<
       await unlink(path).catch(() => undefined);
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`the payout outbox ${path} is held by process ${holder || '(starting)'}; try again when it has finished`);
+    if (Date.now() > deadline) throw new EnvironmentError(`the payout outbox ${path} is held by process ${holder || '(starting)'}; try again when it has finished`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

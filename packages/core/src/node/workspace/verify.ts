@@ -1,0 +1,69 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DecodedRecord } from '../../record/encoding.js';
+import { verifyBlocks, verifyDecodedSignature, type Finding, type RawBlock, type VerifyReport } from '../../ledger/verify.js';
+import type { MerkleTree } from '../../transparency/merkle.js';
+import { collectCheckpointedFeeds, verifyCheckpointFiles } from '../checkpoint-files.js';
+import { feedBlocks } from '../feed-blocks.js';
+import { parallelSignatureVerifier } from '../parallel-verify.js';
+import { unsafeReason } from '../safe-files.js';
+import { locateProject } from './project-files.js';
+import type { VerifyWorkspaceOptions } from './interface.js';
+
+/** Below this many records, checking signatures one by one beats setting up parallel checks. */
+const PARALLEL_FROM_RECORDS = 1000;
+
+/** Checks a batch of signatures, in worker threads when the batch is large enough to pay for them. */
+export function signatureChecker(): (records: DecodedRecord[]) => Promise<boolean[]> {
+  const parallel = parallelSignatureVerifier();
+  return async (records) => (records.length >= PARALLEL_FROM_RECORDS ? parallel(records) : records.map(verifyDecodedSignature));
+}
+
+/** The entries of `.colophon/` Colophon reads: a link or a wrong type in their place is a finding. */
+const WATCHED: [string, 'file' | 'directory'][] = [
+  ['project.json', 'file'],
+  ['local.json', 'file'],
+  ['feeds', 'directory'],
+  ['checkpoints', 'directory'],
+  ['blobs', 'directory'],
+  ['ca', 'directory'],
+];
+
+/**
+ * Verifies the project at or above `from` from the raw feed files, trusting nothing on disk:
+ * signatures, chains, forks, links, roles, checkpoints, and no links planted in `.colophon/`.
+ */
+export async function verifyWorkspace(from: string, options: VerifyWorkspaceOptions = {}): Promise<VerifyReport> {
+  const { dir, genesis } = await locateProject(from);
+  const readProblems: Finding[] = [];
+  for (const [name, expect] of WATCHED) {
+    const path = join(dir, name);
+    // feeds/ is checked (and its files) as it is read.
+    if (name === 'feeds') continue;
+    const problem = await unsafeReason(path, expect);
+    if (problem) readProblems.push({ code: 'unsafe-path', source: path, message: `${path} ${problem}; Colophon never follows links inside .colophon/` });
+  }
+  const progress = options.progress;
+  let bytesRead = 0;
+  progress?.start(await feedBytes(dir));
+  const feedTrees = new Map<string, MerkleTree>();
+  async function* counted(): AsyncGenerator<RawBlock> {
+    for await (const block of collectCheckpointedFeeds(dir, feedBlocks(dir, (finding) => readProblems.push(finding), { project: genesis }), feedTrees)) {
+      bytesRead += block.bytes.length + block.cid.bytes.length + 2;
+      yield block;
+    }
+  }
+  const report = await verifyBlocks(counted(), { genesis, onProgress: () => progress?.update(bytesRead), verifySignatures: signatureChecker() });
+  progress?.stop();
+  report.findings.unshift(...readProblems);
+  report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
+  report.ok = report.findings.length === 0;
+  return report;
+}
+
+async function feedBytes(dir: string): Promise<number> {
+  const feeds = join(dir, 'feeds');
+  let total = 0;
+  for (const name of await readdir(feeds).catch(() => [])) total += await stat(join(feeds, name)).then((s) => s.size, () => 0);
+  return total;
+}
