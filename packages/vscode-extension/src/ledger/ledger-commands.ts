@@ -2,7 +2,7 @@
 // the ones the CLI does (approve with its gates, Content Credentials, the HTML report), which run
 // the `colophon` command in a terminal: the C2PA SDK and the report renderer are the CLI's, not
 // something to copy into an editor bundle.
-import { verifyWorkspace } from './workspace-api.js';
+import { verifyWorkspace } from '@colophon/core/node';
 import * as vscode from 'vscode';
 import { ENDPOINT_KEY_SECRET } from '../ai/generators.js';
 import type { CaptureController } from '../capture/capture-controller.js';

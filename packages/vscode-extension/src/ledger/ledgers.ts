@@ -4,7 +4,7 @@
 // outside the workspace), else one kept in VS Code's SecretStorage.
 import { relative, sep } from 'node:path';
 import { CaptureEngine, LedgerWriter, platformScheduler } from '@colophon/core/capture';
-import { findProjectRoot, openWorkspace, signingIdentity, type Workspace } from './workspace-api.js';
+import { findProjectRoot, openWorkspace, signingIdentity, type Workspace } from '@colophon/core/node';
 import * as vscode from 'vscode';
 import { SecretKeyStore } from './secret-key-store.js';
 import { isRecorded } from './files.js';
