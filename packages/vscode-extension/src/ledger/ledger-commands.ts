@@ -28,7 +28,10 @@ export class LedgerCommands implements vscode.Disposable {
       vscode.commands.registerCommand('colophon.showHistory', () => this.history()),
       vscode.commands.registerCommand('colophon.setEndpointKey', () => this.setKey()),
       vscode.commands.registerCommand('colophon.approve', () => this.cli('approve', (asset) => ['approve', '--asset', asset])),
-      vscode.commands.registerCommand('colophon.exportCredentials', () => this.cli('export Content Credentials', (asset) => ['export', 'c2pa', '--asset', asset])),
+      vscode.commands.registerCommand('colophon.exportCredentials', () =>
+        // Text gets a .c2pa sidecar beside the exported copy; images get the manifest embedded.
+        this.cli('export Content Credentials', (asset, path) => ['export', 'c2pa', '--asset', asset, '--in', path, '--out', `colophon-export/${path}`]),
+      ),
       vscode.commands.registerCommand('colophon.openReport', () => this.cli('report', (asset) => ['report', '--asset', asset, '--out', `colophon-report-${asset.replace(/[^a-zA-Z0-9.-]+/g, '_')}.html`])),
     ];
   }
@@ -85,7 +88,7 @@ export class LedgerCommands implements vscode.Disposable {
   }
 
   /** Runs a CLI verb on the active file's asset in a terminal at the project root, after writing pending bursts. */
-  private async cli(what: string, args: (asset: string) => string[]): Promise<void> {
+  private async cli(what: string, args: (asset: string, path: string) => string[]): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     const doc = editor ? await this.capture.ready(editor.document) : undefined;
     if (!doc) {
@@ -96,7 +99,8 @@ export class LedgerCommands implements vscode.Disposable {
     const command = vscode.workspace.getConfiguration('colophon.cli').get<string>('path', '') || 'colophon';
     const terminal = vscode.window.createTerminal({ name: `Colophon: ${what}`, cwd: doc.ledger.workspace.root });
     terminal.show();
-    terminal.sendText([command, ...args(doc.asset)].map(shellQuote).join(' '));
+    const path = doc.asset.slice('file:'.length);
+    terminal.sendText([command, ...args(doc.asset, path)].map(shellQuote).join(' '));
   }
 
   dispose(): void {
