@@ -149,6 +149,17 @@ test('typing, generating, undo/redo, paste and a reported generation are attribu
   await hover.waitFor({ timeout: 20_000 });
   expect(await hover.innerText()).toContain('Written by an AI model');
   await host.page.screenshot({ path: join(SCREENSHOTS, 'authorship-file-hover.png') });
+
+  // Line mode (file -> off -> line): who wrote the current line, after its end.
+  await host.press('Escape');
+  await host.command('Colophon: Toggle authorship view');
+  await host.page.locator('.statusbar-item', { hasText: 'authorship view off' }).first().waitFor();
+  await host.command('Colophon: Toggle authorship view');
+  await host.page.locator('.statusbar-item', { hasText: 'authorship view line' }).first().waitFor();
+  await host.press('Control+Home');
+  // The note after the line is drawn by CSS (not in the DOM's text): look at the screenshot.
+  await host.page.waitForTimeout(500);
+  await host.page.screenshot({ path: join(SCREENSHOTS, 'authorship-line.png') });
 }, 240_000);
 
 test('format-on-save edits are the formatter\'s (tool), named by extension id', async () => {
