@@ -88,7 +88,7 @@ beforeAll(async () => {
       '[json]': { 'editor.formatOnSave': true, 'editor.defaultFormatter': 'vscode.json-language-features' },
     },
   });
-}, 240_000);
+}, 360_000);
 
 afterAll(async () => {
   await host?.close();
@@ -160,7 +160,7 @@ test('typing, generating, undo/redo, paste and a reported generation are attribu
   // The note after the line is drawn by CSS (not in the DOM's text): look at the screenshot.
   await host.page.waitForTimeout(500);
   await host.page.screenshot({ path: join(SCREENSHOTS, 'authorship-line.png') });
-}, 240_000);
+}, 360_000);
 
 test('format-on-save edits are the formatter\'s (tool), named by extension id', async () => {
   await host.openFile('data.json');
@@ -210,4 +210,11 @@ test('a file changed on disk while open, and while closed, is unknown (reconcile
     ['Night fell. ', 'human'],
   ]);
   await colophon(ws.root, ws.env, 'verify');
+
+  // The same checks from inside VS Code: Verify ledger, and the asset's history.
+  await host.command('Colophon: Verify ledger');
+  await host.page.locator('.notification-toast', { hasText: 'Colophon: ledger verified' }).first().waitFor({ timeout: 30_000 });
+  expect(await host.waitTracked()).toContain('ledger verified');
+  await host.command('Colophon: Show history');
+  await host.page.locator('.tab', { hasText: 'History: file:chapter.md' }).first().waitFor({ timeout: 20_000 });
 }, 120_000);
