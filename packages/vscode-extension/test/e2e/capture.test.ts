@@ -179,7 +179,7 @@ test('format-on-save edits are the formatter\'s (tool), named by extension id', 
   expect(tool.every((r) => /^\s+$/.test(text.slice(r.start, r.start + r.length)))).toBe(true);
   const human = runs.filter((r) => r.class === 'human').map((r) => text.slice(r.start, r.start + r.length)).join('');
   expect(human.replace(/\s/g, '')).toBe('{"a":1,"b":[1,2]}');
-}, 120_000);
+}, 240_000);
 
 test('a file changed on disk while open, and while closed, is unknown (reconciled) where it changed', async () => {
   await host.openFile('chapter.md');
@@ -217,4 +217,4 @@ test('a file changed on disk while open, and while closed, is unknown (reconcile
   expect(await host.waitTracked()).toContain('ledger verified');
   await host.command('Colophon: Show history');
   await host.page.locator('.tab', { hasText: 'History: file:chapter.md' }).first().waitFor({ timeout: 20_000 });
-}, 120_000);
+}, 240_000);
