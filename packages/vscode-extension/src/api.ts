@@ -1,19 +1,12 @@
 // The API other extensions get from `vscode.extensions.getExtension('colophon.colophon-vscode')
 // .activate()`: they report text their AI wrote, and Colophon records it as ai with evidence
 // `reported` (the reporting extension vouches for it).
-import type { AiAgent } from '@colophon/core';
 import * as vscode from 'vscode';
 import type { CaptureController } from './capture/capture-controller.js';
+import { modelAgent, type ModelInfo } from './ai/model-ref.js';
 import { queueIntent } from './ledger/intent.js';
 
-export interface ModelInfo {
-  /** Who serves the model, e.g. "openai", "anthropic", "ollama". */
-  provider: string;
-  /** The model's name, e.g. "gpt-4o-mini". */
-  name: string;
-  /** Its version, when known. */
-  version?: string;
-}
+export type { ModelInfo };
 
 export interface GenerationReport {
   uri: vscode.Uri;
@@ -37,20 +30,6 @@ export interface ReportResult {
 export interface ColophonApi {
   readonly version: 1;
   reportGeneration(report: GenerationReport): Promise<ReportResult>;
-}
-
-const MODEL_LABEL = /^([^/@\s]+)\/([^@\s]+)(?:@(\S+))?$/;
-
-export function modelAgent(model: ModelInfo | string): AiAgent {
-  if (typeof model === 'string') {
-    const match = MODEL_LABEL.exec(model.trim());
-    if (!match) throw new TypeError(`model "${model}" is not "provider/name@version" (e.g. "ollama/llama3.1@8b")`);
-    return { type: 'ai', model: { provider: match[1]!, name: match[2]!, version: match[3] ?? 'unspecified' } };
-  }
-  if (!model || typeof model.provider !== 'string' || !model.provider || typeof model.name !== 'string' || !model.name) {
-    throw new TypeError('model needs a provider and a name');
-  }
-  return { type: 'ai', model: { provider: model.provider, name: model.name, version: typeof model.version === 'string' && model.version ? model.version : 'unspecified' } };
 }
 
 export function createApi(capture: CaptureController): ColophonApi {

@@ -3,7 +3,7 @@
 // evidence `reported`. Offered as commands and as a quick fix on unknown text.
 import type { AiAgent } from '@colophon/core';
 import * as vscode from 'vscode';
-import { modelAgent } from '../api.js';
+import { modelAgent } from '../ai/model-ref.js';
 import type { CaptureController } from './capture-controller.js';
 
 const RECENT_MODELS = 'colophon.recentModels';
