@@ -9,6 +9,7 @@ import type { CaptureController } from '../capture/capture-controller.js';
 import type { LedgerState } from '../show/shares.js';
 import { historyHtml } from '../show/history.js';
 import type { Ledgers } from './ledgers.js';
+import { SecretKeyStore } from './secret-key-store.js';
 
 export class LedgerCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];
@@ -27,6 +28,7 @@ export class LedgerCommands implements vscode.Disposable {
       vscode.commands.registerCommand('colophon.verifyLedger', () => this.verify()),
       vscode.commands.registerCommand('colophon.showHistory', () => this.history()),
       vscode.commands.registerCommand('colophon.setEndpointKey', () => this.setKey()),
+      vscode.commands.registerCommand('colophon.createIdentity', () => this.createIdentity()),
       vscode.commands.registerCommand('colophon.approve', () => this.cli('approve', (asset) => ['approve', '--asset', asset])),
       vscode.commands.registerCommand('colophon.exportCredentials', () =>
         // Text gets a .c2pa sidecar beside the exported copy; images get the manifest embedded.
@@ -85,6 +87,20 @@ export class LedgerCommands implements vscode.Disposable {
     if (key === '') await this.secrets.delete(ENDPOINT_KEY_SECRET);
     else await this.secrets.store(ENDPOINT_KEY_SECRET, key);
     void vscode.window.setStatusBarMessage(key ? 'Colophon: endpoint key stored' : 'Colophon: endpoint key removed', 3000);
+  }
+
+  /** For hosts where the CLI's key store cannot be reached: an identity in VS Code's secret storage. */
+  private async createIdentity(): Promise<void> {
+    const name = await vscode.window.showInputBox({ title: 'Colophon: Create identity in secret storage', prompt: 'Identity name (letters, digits, ".", "_", "-")', ignoreFocusOut: true });
+    if (!name) return;
+    try {
+      const identity = await new SecretKeyStore(this.secrets).create(name);
+      void vscode.window.showInformationMessage(
+        `Colophon: identity "${name}" is ${identity.did}. Ask the project owner to grant it a role (colophon member add ${identity.did} --role contributor), then reload the window.`,
+      );
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Colophon: ${(error as Error).message}`);
+    }
   }
 
   /** Runs a CLI verb on the active file's asset in a terminal at the project root, after writing pending bursts. */
