@@ -2,6 +2,7 @@
 // PostToolUse, VS Code agent hooks, Cursor afterFileEdit). Each file it names is recorded as a new
 // version whose changed spans are `ai` (evidence `reported`: the agent said so) where the event
 // says the agent wrote them, and `unknown` where the file changed otherwise since the last record.
+// Stdout carries only the hook's JSON answer; what was recorded goes to stderr.
 import { isAbsolute, resolve } from 'node:path';
 import { modelLabel, type AiAgent, type OpClass, type SpanClassifier } from '@colophon/core';
 import { UsageError } from '../errors.js';
@@ -119,6 +120,8 @@ async function readEvent(): Promise<HookEvent> {
 export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, read: () => Promise<HookEvent> = readEvent): Promise<void> {
   const event = await read();
   const files = editedFiles(event);
+  // Hosts parse stdout as the hook's JSON answer (VS Code, Claude Code): say "go on", report on stderr.
+  io.out('{"continue":true}');
   if (files.length === 0) return; // not an edit (Read, Bash, a session event): nothing to record
   const base = typeof event.cwd === 'string' && isAbsolute(event.cwd) ? event.cwd : cwd;
   const agent = agentOf(event, options);
@@ -149,7 +152,7 @@ export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, 
       throw error;
     }
     for (const note of outcome.notes) io.err(`colophon: ${note}`);
-    if (outcome.status === 'recorded') io.out(`${outcome.asset}: +${outcome.inserted} -${outcome.deleted} by ${modelLabel(agent)} (reported) ${shortCid(outcome.record.cid)}`);
+    if (outcome.status === 'recorded') io.err(`${outcome.asset}: +${outcome.inserted} -${outcome.deleted} by ${modelLabel(agent)} (reported) ${shortCid(outcome.record.cid)}`);
     else if (outcome.status !== 'unchanged') io.err(`colophon: ${file.path} was not recorded (${outcome.status})`);
   }
 }

@@ -29,7 +29,7 @@ import { checkOutputPath, writeFileAtomic } from '@colophon/core/node';
 import { translateErrors, UsageError } from '../errors.js';
 import { asOption, forceOption, jsonOption } from '../options.js';
 import { formatTime, printJson, shortCid, toJsonValue, type Io } from '../output.js';
-import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '../report/nodes.js';
+import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '@colophon/core/report';
 import { cidArgument, identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
 
 
