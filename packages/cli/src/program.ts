@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAgentTraceCommands } from './commands/agent-trace.js';
 import { attribute } from './commands/attribute.js';
 import { addExportC2paCommand, registerC2paCommands } from './commands/c2pa.js';
 import { exportCar, importCar } from './commands/car.js';
@@ -84,9 +85,8 @@ function build(cwd: string, io: Io): Command {
     .addOption(forceOption())
     .addOption(jsonOption())
     .action((o) => exportCar(cwd, o, io));
-  program
-    .command('import')
-    .description('import records')
+  const importCommand = program.command('import').description('import records, or attribution other tools wrote');
+  importCommand
     .command('car <file>')
     .description('verify a CAR (with the local ledger) and add its new records; idempotent')
     .addOption(jsonOption())
@@ -94,6 +94,7 @@ function build(cwd: string, io: Io): Command {
   program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(jsonOption()).action((o) => verify(cwd, o, io));
   addExportC2paCommand(exportCommand, 'c2pa', cwd, io);
   registerLineageExports(exportCommand, cwd, io);
+  registerAgentTraceCommands(exportCommand, importCommand, cwd, io);
   registerLineageCommands(program, cwd, io);
   registerReportCommand(program, cwd, io);
   registerC2paCommands(program, cwd, io, { topLevelExport: false });
