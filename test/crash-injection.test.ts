@@ -1,7 +1,7 @@
 // Crash injection (issue 3, "Reliability tests"): a child process appending to a project's feeds is
 // killed with SIGKILL at random moments, 200 times. After every kill the feed must open (a torn
-// final block is cut and reported), every record the child acknowledged must be there, and the
-// whole ledger must verify.
+// final block is reported; repair() cuts it), every record the child acknowledged must be there,
+// and the whole ledger must verify.
 //
 // Why torn tails are rare here, and what we do about it: SIGKILL ends a process, not the machine,
 // so everything write(2) handed to the kernel survives it. The kernel finishes a write to a regular
@@ -9,8 +9,8 @@
 // batch of the child's records spans several pages), a window of microseconds. So a kill only
 // rarely tears a block. The test counts the natural tears it sees, and in addition plants a torn
 // block (a real signed block cut at a random length, exactly what a tear leaves) after one kill
-// in eight; the next appender process must cut exactly those bytes on open, report them, and
-// carry on. A separate test cuts one block at every possible length.
+// in eight; the next appender process must report exactly those bytes on open (opening never
+// changes a feed; its first append to that feed cuts them) and carry on. A separate test cuts one block at every possible length.
 //
 // Most kills land while the child holds the ledger lock (it is inside it for open, head and every
 // append). The next open must then break the dead holder's lock at once rather than wait for
@@ -174,11 +174,11 @@ function startChild(dir: string, genesis: CID, seed: number): Child {
 }
 
 /** Complete lines only: a line the kill cut short was never an acknowledgement. */
-function parseOutput(stdout: string): { ready?: { records: number; cut: CutTail[] }; acked: string[] } {
+function parseOutput(stdout: string): { ready?: { records: number; torn: CutTail[]; cut: CutTail[] }; acked: string[] } {
   const lines = stdout.split('\n').slice(0, -1);
   const readyLine = lines.find((line) => line.startsWith('ready '));
   return {
-    ready: readyLine ? (JSON.parse(readyLine.slice('ready '.length)) as { records: number; cut: CutTail[] }) : undefined,
+    ready: readyLine ? (JSON.parse(readyLine.slice('ready '.length)) as { records: number; torn: CutTail[]; cut: CutTail[] }) : undefined,
     acked: lines.filter((line) => !line.startsWith('ready ')),
   };
 }
@@ -276,19 +276,21 @@ describe('crash injection: SIGKILL during appends', () => {
 
       const output = parseOutput(child.stdout);
       expect(output.ready, `${context(i, dir)}: the child never opened the store`).toBeDefined();
-      // A tear planted before this child started was cut by the child itself, exactly.
-      expect(output.ready!.cut, context(i, dir)).toEqual(planted ? [planted] : []);
+      // A tear planted before this child started was seen by the child on open, exactly (and left
+      // for its first append to that feed to cut).
+      expect(output.ready!.torn, context(i, dir)).toEqual(planted ? [planted] : []);
       if (planted) stats.plantedTears++;
       planted = undefined;
       acked.push(...output.acked);
       stats.acked += output.acked.length;
       if (existsSync(join(dir, 'ledger.lock', 'held'))) stats.lockLeftHeld++;
 
-      // The feed opens (taking the lock the dead child may still "hold"), cutting any torn tail.
+      // The feed opens (taking the lock the dead child may still "hold"); repair cuts any torn tail.
       const store = await CarFeedStore.open(dir);
-      if (store.report.cut.length > 0) {
+      const cuts = await store.repair();
+      if (cuts.length > 0) {
         stats.naturalTears++;
-        for (const cut of store.report.cut) {
+        for (const cut of cuts) {
           expect(cut.bytes, context(i, dir)).toBeGreaterThan(0);
           expect((await stat(cut.file)).size, `${context(i, dir)}: ${cut.file} was cut`).toBe(cut.offset);
         }
@@ -329,14 +331,14 @@ describe('crash injection: SIGKILL during appends', () => {
         expect(acked.filter((cid) => !full.seen.has(cid))).toEqual([]);
         const reread = await CarFeedStore.open(dir);
         for (const text of acked) expect((await reread.get(CID.parse(text)))?.cid.toString()).toBe(text);
-        expect(reread.report.cut).toEqual([]);
+        expect(reread.report.torn).toEqual([]);
       }
     }
 
     console.log(
       `crash injection: ${KILLS} kills (CRASH_SEED=${RUN_SEED}) in ${((Date.now() - stats.startedAt) / 1000).toFixed(1)} s: ` +
         `${stats.acked} acknowledged records kept, ${stats.lockLeftHeld} kills left the lock held, ` +
-        `${stats.naturalTears} torn tails left by a kill, ${stats.plantedTears} planted torn tails cut by the next appender`,
+        `${stats.naturalTears} torn tails left by a kill, ${stats.plantedTears} planted torn tails reported by the next appender`,
     );
     expect(stats.acked).toBeGreaterThan(KILLS);
     expect(stats.plantedTears).toBeGreaterThan(0);
@@ -366,7 +368,8 @@ describe('crash injection: SIGKILL during appends', () => {
     for (let length = 1; length < full.length; length++) {
       await appendFile(file, full.subarray(0, length));
       const reopened = await CarFeedStore.open(dir);
-      expect(reopened.report.cut, `torn at ${length} bytes`).toEqual([{ file, offset: clean.length, bytes: length }]);
+      expect(reopened.report.torn, `torn at ${length} bytes`).toEqual([{ file, offset: clean.length, bytes: length }]);
+      expect(await reopened.repair(), `torn at ${length} bytes`).toEqual([{ file, offset: clean.length, bytes: length }]);
       expect((await readFile(file)).equals(clean), `torn at ${length} bytes`).toBe(true);
       for (const record of records) expect((await reopened.get(record.cid))?.cid.equals(record.cid)).toBe(true);
     }
@@ -377,7 +380,7 @@ describe('crash injection: SIGKILL during appends', () => {
     const thirdFile = join(store.feedsDirectory, feedFileName(third.did));
     await appendFile(thirdFile, new Uint8Array([0x3a, 0xa2, 0x65]));
     const afterHeaderTear = await CarFeedStore.open(dir);
-    expect(afterHeaderTear.report.cut).toEqual([{ file: thirdFile, offset: 0, bytes: 3 }]);
+    expect(afterHeaderTear.report.torn).toEqual([{ file: thirdFile, offset: 0, bytes: 3 }]);
     const reopenedProject = Project.open(project.genesis, afterHeaderTear);
     const first = await reopenedProject.record(third, { kind: 'asset.edit', asset: 'file:3.md', out: contentCid(utf8Encode('3')) });
     expect(first.record.seq).toBe(0);

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { contentCid, type BlobStore, type CID, type RecordStore, type SigningIdentity } from '@colophon/core';
 import { coseSigner } from './cose-signer.js';
-import { assetFormat, type AssetFormat } from './formats.js';
+import { assetFormat, checkExportSize, type AssetFormat } from './formats.js';
 import { assetHistory, type AssetHistory, type FeedCheckpointRef } from './ledger-history.js';
 import { buildManifest, type ClaimGenerator, type ManifestPlan } from './manifest.js';
 import { openCommitment } from '@colophon/core';
@@ -101,6 +101,7 @@ export async function signManifest(plan: ManifestPlan, format: AssetFormat, byte
  * recorded state of the asset (see assetHistory), so the credentials describe exactly this file.
  */
 export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
+  checkExportSize(input.fileName, input.bytes.length);
   const format = assetFormat(input.fileName, input.bytes);
   const history = await assetHistory(input.store, input.project, input.asset, contentCid(input.bytes), input.checkpoints ?? []);
   const { texts, missing } = await disclosures(history, input.blobs, input.disclosePrompts ?? false);

@@ -33,6 +33,21 @@ export const MANIFEST_STORE_MIME = 'application/c2pa';
 
 export const SUPPORTED_EXTENSIONS = Object.keys(FORMATS);
 
+/**
+ * The largest file exported with Content Credentials. The C2PA SDK (WebAssembly) takes the whole
+ * file into its memory and hands back a whole signed copy, so an export needs several times the
+ * file's size; this bound keeps that within an ordinary machine's memory (bench/workspace.mjs
+ * measures the peak).
+ */
+export const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
+
+/** Refuses a file above MAX_EXPORT_BYTES before anything reads it whole. */
+export function checkExportSize(fileName: string, size: number): void {
+  if (size > MAX_EXPORT_BYTES) {
+    throw new FormatError(`${fileName} is ${(size / 1024 / 1024).toFixed(1)} MiB; Content Credentials export handles files up to ${MAX_EXPORT_BYTES / 1024 / 1024} MiB (the C2PA SDK holds the whole file in memory)`);
+  }
+}
+
 /** A file Colophon cannot handle: unsupported type, or bytes that are not what the name says. */
 export class FormatError extends Error {
   override name = 'FormatError';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAgentTraceCommands } from './commands/agent-trace.js';
 import { attribute } from './commands/attribute.js';
@@ -9,7 +10,8 @@ import { registerLineageCommands, registerLineageExports } from './commands/line
 import { registerReportCommand } from './commands/report.js';
 import { idList, idNew } from './commands/id.js';
 import { init } from './commands/init.js';
-import { member } from './commands/member.js';
+import { member, memberList } from './commands/member.js';
+import { repair } from './commands/repair.js';
 import { record } from './commands/record.js';
 import { log, show } from './commands/show.js';
 import { registerTransparencyCommands } from './commands/transparency.js';
@@ -18,9 +20,28 @@ import { errorLines, exitCodeOf, EXIT_OK, EXIT_USAGE, isBrokenPipe } from './err
 import { asOption, collect, forceOption, jsonOption } from './options.js';
 import type { Io } from './output.js';
 
+/** The version in packages/cli/package.json (one level above both src/ and dist/). */
+function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** The kinds a person records with `colophon record`; the others have verbs of their own. */
+const PERSON_KINDS_HELP = `
+Kinds a person records:
+  asset.create   made a new asset (--asset, --file; --model or --tool if one did it)
+  asset.edit     changed an asset (--asset, --file; --model or --tool if one did it)
+  ai.generate    an AI model produced content (--asset, --file, --model, --prompt or --prompt-private)
+  intent         what you asked for: a brief or prompt (--prompt or --prompt-private)
+  review         reviewed records (--link CID)
+  approve        approved records (--link CID; needs the director role)
+  reject         rejected records (--link CID; needs the director role)
+Other kinds have verbs of their own: member (member add/remove), contract (contract add), check,
+gate, settle (approve), checkpoint, ingest; project.genesis is written by init.`;
+
 function build(cwd: string, io: Io): Command {
   const program = new Command('colophon')
     .description('Signed, verifiable records of who made what, for work people and AI models make together.')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError('(run with --help for usage)');
@@ -56,6 +77,7 @@ function build(cwd: string, io: Io): Command {
     .option('--license <spdx>', 'license of the produced content')
     .addOption(asOption())
     .addOption(jsonOption())
+    .addHelpText('after', PERSON_KINDS_HELP)
     .action((kind, o) => record(cwd, kind, { ...o, input: o.in }, io));
   program
     .command('attribute')
@@ -77,6 +99,7 @@ function build(cwd: string, io: Io): Command {
       .addOption(jsonOption())
       .action((who, o) => member(cwd, op, who, o, io));
   }
+  roles.command('list').description('who holds which role now').addOption(jsonOption()).action((o) => memberList(cwd, o, io));
   const exportCommand = program.command('export').description('export the ledger or an asset\'s credentials');
   exportCommand
     .command('car')
@@ -92,6 +115,11 @@ function build(cwd: string, io: Io): Command {
     .addOption(jsonOption())
     .action((file, o) => importCar(cwd, file, o, io));
   program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(jsonOption()).action((o) => verify(cwd, o, io));
+  program
+    .command('repair')
+    .description('cut incomplete final blocks (a crash mid-append) off the feeds; reading verbs only report them')
+    .addOption(jsonOption())
+    .action((o) => repair(cwd, o, io));
   addExportC2paCommand(exportCommand, 'c2pa', cwd, io);
   registerLineageExports(exportCommand, cwd, io);
   registerAgentTraceCommands(exportCommand, importCommand, cwd, io);

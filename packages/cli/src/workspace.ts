@@ -21,9 +21,16 @@ export function keyStoreFor(root: string): KeyStore {
   return defaultKeyStore(root);
 }
 
-/** Opens the project at or above `cwd`; an append that cuts a torn tail says so on stderr. */
-export function openWorkspace(cwd: string): Promise<Workspace> {
-  return openProjectWorkspace(cwd, { onCut: (cut) => processIo.err(`colophon: cut an incomplete final block (${cut.bytes} bytes at byte ${cut.offset}, a crash mid-append) off ${cut.file} before appending`) });
+/**
+ * Opens the project at or above `cwd`. A torn tail (a crash mid-append) is reported on stderr and
+ * left in place; an append that cuts one says so.
+ */
+export async function openWorkspace(cwd: string): Promise<Workspace> {
+  const ws = await openProjectWorkspace(cwd, { onCut: (cut) => processIo.err(`colophon: cut an incomplete final block (${cut.bytes} bytes at byte ${cut.offset}, a crash mid-append) off ${cut.file} before appending`) });
+  for (const torn of ws.feeds.report.torn) {
+    processIo.err(`colophon: warning: ${torn.file} ends with an incomplete block (${torn.bytes} bytes at byte ${torn.offset}, a crash mid-append); it was left as is: "colophon repair" cuts it`);
+  }
+  return ws;
 }
 
 /** A CID given on the command line: a malformed one is a usage error. */

@@ -35,7 +35,11 @@ describe('colophon export car / import car', () => {
     expect(inB('export', 'car', '--out', carB).code).toBe(0);
     expect(JSON.parse(inA('import', 'car', carB, '--json').stdout)).toEqual({ imported: 1, alreadyPresent: 2 });
     expect(JSON.parse(inA('import', 'car', carB, '--json').stdout)).toEqual({ imported: 0, alreadyPresent: 3 });
-    expect(inA('export', 'car', '--out', carA).code).toBe(0);
+    // The earlier export is not replaced without --force.
+    const refused = inA('export', 'car', '--out', carA);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/already exists; pass --force to replace it/);
+    expect(inA('export', 'car', '--out', carA, '--force').code).toBe(0);
     expect(JSON.parse(inB('import', 'car', carA, '--json').stdout)).toEqual({ imported: 1, alreadyPresent: 3 });
     for (const run of [inA, inB]) {
       expect(JSON.parse(run('verify', '--json').stdout)).toMatchObject({ ok: true, records: 4, feeds: 2 });

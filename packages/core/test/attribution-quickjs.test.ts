@@ -74,9 +74,14 @@ const SCENARIO = String.raw`async function scenario(C) {
 
 type Scenario = (core: unknown) => Promise<string>;
 
+/** What this test uses of esbuild (tsup's own copy, not a direct dependency, so no type package). */
+interface EsbuildApi {
+  build(options: Record<string, unknown>): Promise<unknown>;
+}
+
 async function bundle(): Promise<string> {
   // tsup's own esbuild: the build core.bundle.js gets, without writing into dist/.
-  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as typeof import('esbuild');
+  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as EsbuildApi;
   const outfile = join(await mkdtemp(join(tmpdir(), 'colophon-qjs-')), 'core.mjs');
   await esbuild.build({ entryPoints: [ENTRY], bundle: true, format: 'esm', target: 'es2020', platform: 'neutral', mainFields: ['module', 'main'], outfile, logLevel: 'silent' });
   return readFile(outfile, 'utf8');

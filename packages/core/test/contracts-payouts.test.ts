@@ -157,7 +157,7 @@ main().catch((error) => { console.error(error); process.exit(3); });
 /** Bundles the child script (sources included) into one CommonJS file node can run. */
 async function buildChild(dir: string): Promise<string> {
   const tsup = createRequire(import.meta.url).resolve('tsup');
-  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as typeof import('esbuild');
+  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as { build(options: Record<string, unknown>): Promise<unknown> };
   const entry = join(dir, 'pay.ts');
   const outfile = join(dir, 'pay.cjs');
   await writeFile(entry, CHILD_SOURCE(SRC_NODE));
@@ -292,7 +292,11 @@ describe('payout outbox', () => {
     // 1. The receiver pays k1 but never answers; the payer dies right after timing out, before
     //    writing down what happened.
     receiver.plans.set(k1, ['pay-then-hang']);
+    const k1Arrived = receiver.received(k1);
     killed(await runChild(script, args('response', 1)));
+    // The receiver runs in this process: the child's exit can be handled before the request it
+    // sent (this was the flaky "expected undefined to be 1"). Wait for the request, then look.
+    await k1Arrived;
     expect(receiver.paid.get(k1)).toBe(1);
     // 2. Retried with the same key (the receiver answers "already paid"); then killed after writing
     //    "attempt 1" for k2, before sending it.

@@ -30,8 +30,9 @@ import { useNodeCrypto } from '../src/node/index.js';
 useNodeCrypto();
 
 const schema = JSON.parse(readFileSync(new URL('./exports-fixtures/prov-json.schema.json', import.meta.url), 'utf8')) as object;
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
+// CommonJS modules: their ESM default export is the module object under NodeNext typing.
+const ajv = new (Ajv as unknown as typeof Ajv.default)({ allErrors: true, strict: false });
+(addFormats as unknown as typeof addFormats.default)(ajv);
 const validate = ajv.compile(schema);
 
 const ASSET = 'file:post.md';

@@ -40,7 +40,7 @@ const manual = () => () => {};
 /** A real store that counts group commits. */
 class CountingStore extends MemoryRecordStore {
   readonly batches: number[] = [];
-  async appendMany(records: readonly DecodedRecord[]): Promise<void> {
+  override async appendMany(records: readonly DecodedRecord[]): Promise<void> {
     this.batches.push(records.length);
     for (const record of records) await this.append(record);
   }
@@ -65,6 +65,7 @@ async function verifyAll(store: RecordStore, genesis: Project['id']) {
 /** A deterministic local generator (a real TextGenerator, not a mock). */
 class EchoGenerator implements TextGenerator {
   readonly agent = DRAFTER;
+  agentFor?: TextGenerator['agentFor'];
   calls = 0;
   async generate(request: GenerateRequest): Promise<Generation> {
     this.calls++;

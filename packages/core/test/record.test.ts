@@ -194,12 +194,20 @@ describe('validator errors name the precise path', () => {
     ['a member delta with a bad subject', () => ({ ...fieldsFor('member'), delta: { op: 'grant', role: 'editor', subject: 'bob' } }), 'delta.subject', 'must be the did:key'],
     ['a member record without delta', () => { const r = fieldsFor('member') as unknown as Record<string, unknown>; delete r.delta; return r; }, 'delta', 'a member record states {op, role, subject}'],
     ['ai.generate without an AI agent', () => ({ ...fieldsFor('ai.generate'), agent: { type: 'tool', name: 'x', version: '1' } }), 'agent', 'an ai.generate record names the AI model that acted'],
-    ['asset.edit without asset', () => { const r = base(); delete r.asset; return r; }, 'asset', 'a asset.edit record names its asset'],
-    ['approve without links', () => { const r = fieldsFor('approve') as unknown as Record<string, unknown>; delete r.links; return r; }, 'links', 'a approve record links the record(s) it concerns'],
+    ['asset.edit without asset', () => { const r = base(); delete r.asset; return r; }, 'asset', 'is missing: an asset.edit record names its asset'],
+    ['approve without links', () => { const r = fieldsFor('approve') as unknown as Record<string, unknown>; delete r.links; return r; }, 'links', 'is missing: an approve record links the record(s) it concerns'],
     ['a genesis with proj', () => ({ ...fieldsFor('project.genesis'), proj: genesis.cid }), 'proj', 'a genesis record has no project link'],
     ['a genesis without a name', () => ({ ...fieldsFor('project.genesis'), ext: { [PROJECT_EXT]: {} } }), `ext.${PROJECT_EXT}.name`, 'must be a string'],
-    ['a genesis at seq 1', () => ({ ...fieldsFor('project.genesis'), seq: 1, prev: genesis.cid }), 'seq', 'a genesis record starts its feed: seq must be 0'],
+    ['a genesis at seq 1', () => ({ ...fieldsFor('project.genesis'), seq: 1, prev: genesis.cid }), 'seq', 'must be 0: a genesis record starts its feed'],
   ];
+  it('reads as a sentence: the field, then what is wrong with it', () => {
+    const edit = base();
+    delete edit.asset;
+    expect(() => assertValidRecord(signedFields(edit))).toThrow('record: asset is missing: an asset.edit record names its asset');
+    const generate = fieldsFor('ai.generate') as unknown as Record<string, unknown>;
+    delete generate.out;
+    expect(() => assertValidRecord(signedFields(generate))).toThrow('record: out is missing: an ai.generate record names the content it produced');
+  });
   for (const [name, make, path, reason] of cases) {
     it(`${name} -> ${path}`, () => {
       const value = signedFields(make());

@@ -4,7 +4,7 @@
  * is done by @colophon/c2pa-bridge; this file only parses options, reads and writes files and
  * words the results for people.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { contentCid, isDidKey, loadAssetAttribution, openFeedCheckpoint, type CID, type DecodedRecord } from '@colophon/core';
@@ -145,6 +145,9 @@ export async function exportC2paCommand(cwd: string, options: ExportC2paOptions,
   const { assetFormat, ProjectCa, exportC2pa, sidecarPathFor } = await loadBridge();
   const input = resolve(cwd, options.in);
   const output = await checkOutputPath(resolve(cwd, options.out), { force: options.force === true });
+  // Before reading it whole: a file above the export limit is refused by its size.
+  const size = await stat(input).then((s) => s.size, () => 0);
+  await guarded(async () => lib().checkExportSize(input, size));
   const bytes = await readInput(input, '--in');
   // The output's name decides the format; the bytes must be that format (a .png stays a PNG).
   const format = await guarded(async () => assetFormat(output, bytes));

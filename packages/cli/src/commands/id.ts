@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
+import { checkedIdentityName } from '@colophon/core/node';
 import { UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { findRoot, keyStoreFor } from '../workspace.js';
 
 export async function idNew(cwd: string, name: string, options: { json?: boolean }, io: Io): Promise<void> {
+  checkedIdentityName(name);
   const keys = keyStoreFor((await findRoot(cwd)) ?? resolve(cwd));
   if (await keys.get(name)) throw new UsageError(`identity "${name}" already exists in ${keys.location}`);
   const identity = await keys.create(name);

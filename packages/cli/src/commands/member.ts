@@ -1,7 +1,8 @@
 import { ROLE_PATTERN, RoleBook, isDidKey } from '@colophon/core';
 import { UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
-import { openWorkspace, signingIdentity } from '../workspace.js';
+import { who } from '../describe.js';
+import { identityNames, openWorkspace, signingIdentity } from '../workspace.js';
 
 export async function member(cwd: string, op: 'grant' | 'revoke', subjectName: string, options: { role: string; as?: string; json?: boolean }, io: Io): Promise<void> {
   if (!ROLE_PATTERN.test(options.role)) throw new UsageError(`--role "${options.role}" must be a role name such as director, editor, contributor, reviewer or agent`);
@@ -15,4 +16,16 @@ export async function member(cwd: string, op: 'grant' | 'revoke', subjectName: s
   const stored = await ws.project.record(identity, { kind: 'member', delta: { op, role: options.role, subject } });
   if (options.json) return printJson(io, { cid: stored.cid, op, role: options.role, subject });
   io.out(`${op === 'grant' ? 'Granted' : 'Revoked'} role ${options.role} ${op === 'grant' ? 'to' : 'from'} ${subjectName}: ${stored.cid}`);
+}
+
+/** `colophon member list`: who holds which role now, from the owner's member records. */
+export async function memberList(cwd: string, options: { json?: boolean }, io: Io): Promise<void> {
+  const ws = await openWorkspace(cwd);
+  const roles = new RoleBook(ws.project.owner);
+  for await (const r of ws.feeds.records()) roles.apply(r.record);
+  const names = await identityNames(ws.keys);
+  const members = [...roles.current()].map(([did, held]) => ({ did, name: names.get(did), roles: [...held].sort() })).sort((a, b) => (a.did === ws.project.owner ? -1 : b.did === ws.project.owner ? 1 : who(a.did, names).localeCompare(who(b.did, names))));
+  if (options.json) return printJson(io, members);
+  const width = Math.max(...members.map((m) => who(m.did, names).length));
+  for (const member of members) io.out(`${who(member.did, names).padEnd(width)}  ${member.roles.join(', ')}  ${member.did}`);
 }

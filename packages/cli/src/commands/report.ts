@@ -30,12 +30,12 @@ export async function report(cwd: string, options: ReportOptions, io: Io): Promi
       throw new UsageError((error as Error).message);
     }
   }
+  const path = await checkOutputPath(resolve(cwd, options.out ?? 'report.html'), { force: options.force === true });
   const ws = await openWorkspace(cwd);
   const data = await translateErrors(() => gatherReport(cwd, ws, { asset: options.asset, ...(record ? { record } : {}), ...(options.file !== undefined ? { file: options.file } : {}) }), { usage: [LineageError] });
   const drawn = drawnPart(data.graph);
   const svg = await renderSvg(lineageDot(drawn.graph, data.names, data.side));
   const html = reportHtml(data, svg, drawn.left);
-  const path = await checkOutputPath(resolve(cwd, options.out ?? 'report.html'), { force: options.force === true });
   await writeFileAtomic(path, html);
   if (options.json) printJson(io, { file: path, asset: data.asset, version: data.graph.target.cid, records: data.graph.nodes.length, verified: data.verification.ok, bytes: Buffer.byteLength(html) });
   else io.out(`Wrote the report on ${data.asset} (${data.graph.nodes.length} records, ledger ${data.verification.ok ? 'verified' : 'NOT verified'}) to ${path}. Open it in any browser; it needs no network.`);

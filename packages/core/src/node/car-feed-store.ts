@@ -54,8 +54,14 @@ const FEED_SUFFIX = '.car';
 
 /** A lock whose holder stopped refreshing it this long ago is abandoned (proper-lockfile's rule). */
 const LOCK_STALE_MS = 10_000;
-/** How long to wait for a live holder before giving up: longer than LOCK_STALE_MS, so an abandoned lock is always outlived. */
-const LOCK_WAIT_MS = 3 * LOCK_STALE_MS;
+/**
+ * How long to wait for a live holder before giving up: longer than LOCK_STALE_MS, so an abandoned
+ * lock is always outlived. COLOPHON_LOCK_WAIT_MS shortens it (a host that would rather fail fast).
+ */
+function lockWaitMs(): number {
+  const fromEnv = Number(process.env.COLOPHON_LOCK_WAIT_MS);
+  return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : 3 * LOCK_STALE_MS;
+}
 const CLAIM_SUFFIX = '.claim';
 let claimCounter = 0;
 
@@ -86,7 +92,8 @@ async function acquireLedgerLock(directory: string): Promise<() => Promise<void>
   const container = join(directory, 'ledger.lock');
   const held = join(container, 'held');
   await mkdir(container, { recursive: true });
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const waitMs = lockWaitMs();
+  const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     const claim = join(container, `${process.pid}-${++claimCounter}-${encodeURIComponent(hostname())}${CLAIM_SUFFIX}`);
     await writeFile(claim, '');
@@ -115,7 +122,7 @@ async function acquireLedgerLock(directory: string): Promise<() => Promise<void>
       for (const file of dead) await unlink(file).catch(() => undefined);
       continue;
     }
-    if (Date.now() > deadline) throw new LedgerLockedError(directory, held, LOCK_WAIT_MS);
+    if (Date.now() > deadline) throw new LedgerLockedError(directory, held, waitMs);
     await new Promise((resolve) => setTimeout(resolve, Math.min(2 * 1.5 ** attempt, 50) * (0.5 + Math.random())));
   }
 }

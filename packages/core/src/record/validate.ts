@@ -90,7 +90,7 @@ export function recordIssues(value: unknown, options: { requireSignature?: boole
   c.uint(r.at, 'at');
   const genesis = r.kind === 'project.genesis';
   if (genesis) {
-    if ('proj' in r) c.add('proj', 'a genesis record has no project link');
+    if ('proj' in r) c.add('proj', 'must be absent: a genesis record has no project link');
   } else if (!('proj' in r)) c.add('proj', 'is required (the project genesis record)');
   else c.cid(r.proj, 'proj');
   if (r.seq === 0 && 'prev' in r) c.add('prev', 'must be absent when seq is 0');
@@ -172,33 +172,38 @@ function checkDelta(c: Checker, delta: unknown, kind: unknown): void {
   }
 }
 
+/** "an asset.edit", "a review": messages read as sentences. */
+function withArticle(kind: unknown): string {
+  return `${/^[aeiou]/.test(String(kind)) ? 'an' : 'a'} ${String(kind)}`;
+}
+
 function checkKindRules(c: Checker, r: Obj): void {
   switch (r.kind) {
     case 'project.genesis': {
-      if (r.seq !== 0) c.add('seq', 'a genesis record starts its feed: seq must be 0');
+      if (r.seq !== 0) c.add('seq', 'must be 0: a genesis record starts its feed');
       const project = isPlainObject(r.ext) ? r.ext[PROJECT_EXT] : undefined;
       if (c.object(project, `ext.${PROJECT_EXT}`, ['name'])) c.string(project.name, `ext.${PROJECT_EXT}.name`, 256);
       break;
     }
     case 'member':
-      if (!('delta' in r)) c.add('delta', 'a member record states {op, role, subject}');
+      if (!('delta' in r)) c.add('delta', 'is missing: a member record states {op, role, subject}');
       break;
     case 'ai.generate':
-      if (!isPlainObject(r.agent) || r.agent.type !== 'ai') c.add('agent', 'an ai.generate record names the AI model that acted');
-      if (!('out' in r)) c.add('out', 'an ai.generate record names the content it produced');
+      if (!isPlainObject(r.agent) || r.agent.type !== 'ai') c.add('agent', 'must be an AI model: an ai.generate record names the AI model that acted');
+      if (!('out' in r)) c.add('out', 'is missing: an ai.generate record names the content it produced');
       break;
     case 'asset.create':
     case 'asset.edit':
-      if (!('asset' in r)) c.add('asset', `a ${r.kind} record names its asset`);
-      if (!('out' in r)) c.add('out', `a ${r.kind} record names the content it produced`);
+      if (!('asset' in r)) c.add('asset', `is missing: ${withArticle(r.kind)} record names its asset`);
+      if (!('out' in r)) c.add('out', `is missing: ${withArticle(r.kind)} record names the content it produced`);
       break;
     case 'intent':
-      if (!('intent' in r)) c.add('intent', 'an intent record carries the prompt text or its commitment');
+      if (!('intent' in r)) c.add('intent', 'is missing: an intent record carries the prompt text or its commitment');
       break;
     case 'approve':
     case 'reject':
     case 'review':
-      if (!('links' in r)) c.add('links', `a ${r.kind} record links the record(s) it concerns`);
+      if (!('links' in r)) c.add('links', `is missing: ${withArticle(r.kind)} record links the record(s) it concerns`);
       break;
   }
 }

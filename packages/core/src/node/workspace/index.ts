@@ -14,6 +14,7 @@ export {
   defaultIdentityName,
   defaultKeyStore,
   signingIdentity,
+  checkedIdentityName,
 } from './project-files.js';
 export { verifyWorkspace, signatureChecker } from './verify.js';
 export { exportCar, importCar } from './car.js';

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseCid } from '../../cid.js';
 import type { SigningIdentity } from '../../identity/identity.js';
 import { Project } from '../../ledger/project.js';
-import { IDENTITY_NAME, type KeyStore } from '../../store/key-store.js';
+import { checkIdentityName, IDENTITY_NAME, type KeyStore } from '../../store/key-store.js';
 import { FileBlobStore } from '../blob-store.js';
 import { CarFeedStore } from '../car-feed-store.js';
 import { writeFileAtomic } from '../fs-durable.js';
@@ -97,6 +97,7 @@ export async function createWorkspace(root: string, options: CreateOptions): Pro
   if (await present(join(dir, PROJECT_FILE))) {
     throw new WorkspaceError('usage', `${root} already holds a Colophon project (${dir})`);
   }
+  checkedIdentityName(options.owner);
   const keys = options.keys ?? defaultKeyStore(root);
   let owner: SigningIdentity | undefined = await keys.get(options.owner);
   const ownerCreated = !owner;
@@ -155,9 +156,19 @@ export function defaultIdentityName(): string {
   return IDENTITY_NAME.test(cleaned) ? cleaned : 'me';
 }
 
+/** An identity name from a user: one that is not valid (`../evil`) is a usage problem. */
+export function checkedIdentityName(name: string): string {
+  try {
+    checkIdentityName(name);
+  } catch (error) {
+    throw new WorkspaceError('usage', (error as Error).message);
+  }
+  return name;
+}
+
 /** The identity that signs: `name`, else this machine's default for the project, else defaultIdentityName(). */
 export async function signingIdentity(ws: Workspace, name?: string): Promise<{ name: string; identity: SigningIdentity }> {
-  const chosen = name ?? (await readLocalSettings(ws.dir)).identity ?? defaultIdentityName();
+  const chosen = checkedIdentityName(name ?? (await readLocalSettings(ws.dir)).identity ?? defaultIdentityName());
   const identity = await ws.keys.get(chosen);
   if (!identity) throw new WorkspaceError('usage', `no identity named "${chosen}"${ws.keys.location ? ` in ${ws.keys.location}` : ''}; create it with "colophon id new ${chosen}"`);
   return { name: chosen, identity };
