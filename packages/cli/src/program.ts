@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAgentTraceCommands } from './commands/agent-trace.js';
 import { attribute } from './commands/attribute.js';
@@ -19,11 +18,8 @@ import { verify } from './commands/verify.js';
 import { errorLines, exitCodeOf, EXIT_OK, EXIT_USAGE, isBrokenPipe } from './errors.js';
 import { asOption, collect, forceOption, jsonOption } from './options.js';
 import type { Io } from './output.js';
+import { cliVersion } from './version.js';
 
-/** The version in packages/cli/package.json (one level above both src/ and dist/). */
-function cliVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 /** The kinds a person records with `colophon record`; the others have verbs of their own. */
 const PERSON_KINDS_HELP = `

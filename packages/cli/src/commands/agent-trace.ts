@@ -7,7 +7,6 @@ import { constants } from 'node:fs';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { CLAIM_GENERATOR } from '@colophon/c2pa-bridge';
 import {
   AGENT_TRACE_LIMITS,
   AgentTraceError,
@@ -41,6 +40,7 @@ import { gitRepository } from '../git.js';
 import { asOption, forceOption, jsonOption } from '../options.js';
 import { writeOrPrint } from '../output-file.js';
 import { printJson, shortCid, type Io } from '../output.js';
+import { cliVersion } from '../version.js';
 import { openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
 
 /** Larger files are not attributed per character (the capture engine's bound for a text asset). */
@@ -159,7 +159,7 @@ export async function exportAgentTrace(cwd: string, options: ExportAgentTraceOpt
   const trace = agentTraceRecord(files, {
     id: randomUUID(),
     timestamp: new Date().toISOString(),
-    tool: { name: 'colophon', version: CLAIM_GENERATOR.version },
+    tool: { name: 'colophon', version: cliVersion() },
     ...(git?.revision && { vcs: { type: 'git' as const, revision: git.revision } }),
     project: ws.project.id,
     lookup: (cid) => entries.get(cid),
