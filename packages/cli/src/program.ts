@@ -17,6 +17,8 @@ import { registerTransparencyCommands } from './commands/transparency.js';
 import { verify } from './commands/verify.js';
 import { errorLines, exitCodeOf, EXIT_OK, EXIT_USAGE, isBrokenPipe } from './errors.js';
 import { asOption, collect, forceOption, jsonOption } from './options.js';
+import { watchUntilSignal } from './commands/watch.js';
+import { agentHook } from './commands/agent-hook.js';
 import type { Io } from './output.js';
 import { cliVersion } from './version.js';
 
@@ -62,12 +64,15 @@ function build(cwd: string, io: Io): Command {
   program
     .command('record <kind>')
     .description('sign and append one contribution record; prints its CID')
-    .option('--asset <asset>', 'the creative unit, e.g. file:chapters/03.md')
-    .option('--file <file>', 'the asset\'s content after this step (its content id is recorded)')
+    .option('--asset <asset>', 'the creative unit, e.g. file:chapters/03.md (default with --file: file:<its path in the project>)')
+    .option('--file <file>', "the asset's content after this step: its content id is recorded and, for a text file, what changed since the last recorded version, per character")
     .option('--model <provider/name@version>', 'the AI model that acted')
     .option('--tool <name@version>', 'the tool that acted (formatter, script)')
     .option('--prompt <text>', 'the prompt, recorded in the clear')
     .option('--prompt-private <text>', 'the prompt, kept off the ledger (a salted commitment is recorded)')
+    .option('--prompt-file <file>', 'the prompt, recorded in the clear, read from a file ("-": stdin)')
+    .option('--prompt-private-file <file>', 'the prompt, kept off the ledger, read from a file ("-": stdin): never in shell history or the process list')
+    .option('--pasted', 'the new text was pasted or imported from a source Colophon did not observe')
     .option('--link <cid>', 'a record this one depends on (repeatable)', collect)
     .option('--in <cid>', 'content consumed (repeatable)', collect)
     .option('--license <spdx>', 'license of the produced content')
@@ -75,6 +80,17 @@ function build(cwd: string, io: Io): Command {
     .addOption(jsonOption())
     .addHelpText('after', PERSON_KINDS_HELP)
     .action((kind, o) => record(cwd, kind, { ...o, input: o.in }, io));
+  program
+    .command('watch [paths...]')
+    .description("record each saved change of text files (default: the current folder) as the signer's, per character; on start, what changed unwatched as unknown; Ctrl-C stops")
+    .addOption(asOption())
+    .action((paths: string[], o) => watchUntilSignal(cwd, paths, o, io));
+  program
+    .command('agent-hook')
+    .description('record the files an AI agent edited, from one hook event on stdin (Claude Code PostToolUse, VS Code agent hooks, Cursor afterFileEdit)')
+    .option('--model <provider/name@version>', "the agent's model when the event does not name it (or $COLOPHON_AGENT_MODEL)")
+    .addOption(asOption())
+    .action((o) => agentHook(cwd, o, io));
   program
     .command('attribute')
     .description('who made an asset: shares per person, model and tool, and the honest IPTC digital source type')

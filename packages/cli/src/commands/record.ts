@@ -1,8 +1,9 @@
-import { commitText, isRecordKind, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent } from '@colophon/core';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { contentCidOfFile } from '@colophon/core/node';
+import { commitText, contentCid, isRecordKind, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent, type OpClass, type RecordKind } from '@colophon/core';
 import { translateErrors, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
+import { assetArgument, textOf, textVersion, withTextVersion } from '../text-version.js';
 import { cidArgument, openWorkspace, signingIdentity } from '../workspace.js';
 
 export interface RecordOptions {
@@ -12,6 +13,11 @@ export interface RecordOptions {
   tool?: string;
   prompt?: string;
   promptPrivate?: string;
+  /** Read the prompt from this file ('-': stdin), so it never passes through shell history or the process list. */
+  promptFile?: string;
+  promptPrivateFile?: string;
+  /** The new text was pasted or imported from a source Colophon did not observe. */
+  pasted?: boolean;
   link?: string[];
   input?: string[];
   license?: string;
@@ -33,11 +39,51 @@ function parseCids(values: string[] | undefined, option: string): CID[] | undefi
   return values.map((value) => cidArgument(value, `${option} value`));
 }
 
+/** Kinds whose --file is a new version of the asset's text (delta.text from the previous version). */
+const TEXT_VERSION_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['asset.create', 'asset.edit', 'ai.generate', 'ingest']);
+
+/** The class inserted text gets: pasted, the model's, the tool's, outside material, else the signer's. */
+function insertedClass(kind: RecordKind, options: RecordOptions): OpClass {
+  if (options.pasted) return 'paste';
+  if (options.model || kind === 'ai.generate') return 'ai';
+  if (options.tool) return 'tool';
+  return kind === 'ingest' ? 'paste' : 'human';
+}
+
+async function readFileArgument(cwd: string, file: string, option: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(file === '-' ? await readStdin() : await readFile(resolve(cwd, file)));
+  } catch {
+    throw new UsageError(`cannot read ${option} ${file}`);
+  }
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The prompt from --prompt/--prompt-private or their -file forms (exactly one of the four). */
+async function promptArgument(cwd: string, options: RecordOptions): Promise<{ text: string; private: boolean } | undefined> {
+  const given = (['prompt', 'promptPrivate', 'promptFile', 'promptPrivateFile'] as const).filter((key) => options[key] !== undefined);
+  if (given.length > 1) throw new UsageError('give one of --prompt, --prompt-private, --prompt-file, --prompt-private-file');
+  if (options.prompt !== undefined) return { text: options.prompt, private: false };
+  if (options.promptPrivate !== undefined) return { text: options.promptPrivate, private: true };
+  const file = options.promptFile ?? options.promptPrivateFile;
+  if (file === undefined) return undefined;
+  const option = options.promptFile !== undefined ? '--prompt-file' : '--prompt-private-file';
+  const text = textOf(await readFileArgument(cwd, file, option));
+  if (text === undefined) throw new UsageError(`${option} ${file} is not UTF-8 text`);
+  return { text: text.replace(/\r?\n$/, ''), private: options.promptPrivateFile !== undefined };
+}
+
 export async function record(cwd: string, kind: string, options: RecordOptions, io: Io): Promise<void> {
   if (!isRecordKind(kind)) throw new UsageError(`unknown record kind "${kind}"; kinds are: ${RECORD_KINDS.join(', ')}`);
   if (kind === 'project.genesis') throw new UsageError('a project has exactly one genesis record; use "colophon init"');
-  if (options.prompt !== undefined && options.promptPrivate !== undefined) throw new UsageError('give --prompt or --prompt-private, not both');
   if (options.model && options.tool) throw new UsageError('give --model or --tool, not both');
+  if (options.pasted && (options.model || options.tool || kind === 'ai.generate')) throw new UsageError('--pasted text was pasted by the signer: not with --model, --tool or ai.generate');
+  const prompt = await promptArgument(cwd, options);
   const ws = await openWorkspace(cwd);
   const { name, identity } = await signingIdentity(ws, options.as);
   const role = ROLE_REQUIRED[kind];
@@ -46,15 +92,11 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
     for await (const r of ws.feeds.records()) roles.apply(r.record);
     if (!roles.holds(identity.did, role)) throw new UsageError(`a ${kind} record needs the ${role} role, which ${name} does not hold (the owner grants it: colophon member add ${name} --role ${role})`);
   }
-  const contribution: Contribution = { kind };
-  if (options.asset) contribution.asset = options.asset;
-  if (options.file) {
-    try {
-      contribution.out = await contentCidOfFile(resolve(cwd, options.file));
-    } catch {
-      throw new UsageError(`cannot read --file ${options.file}`);
-    }
-  }
+  let contribution: Contribution = { kind };
+  const asset = assetArgument(ws, cwd, options.asset, options.file);
+  if (asset) contribution.asset = asset;
+  const bytes = options.file === undefined ? undefined : await readFileArgument(cwd, options.file, '--file');
+  if (bytes) contribution.out = contentCid(bytes);
   if (options.model) contribution.agent = { type: 'ai', model: parseModel(options.model) };
   if (options.tool) {
     const match = TOOL_PATTERN.exec(options.tool);
@@ -62,9 +104,9 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
     contribution.agent = { type: 'tool', name: match[1]!, version: match[2]! };
   }
   let intent: Intent | undefined;
-  if (options.prompt !== undefined) intent = { text: options.prompt };
-  if (options.promptPrivate !== undefined) {
-    const { commit, opening } = commitText(options.promptPrivate);
+  if (prompt && !prompt.private) intent = { text: prompt.text };
+  if (prompt?.private) {
+    const { commit, opening } = commitText(prompt.text);
     await ws.blobs.put(opening);
     intent = { commit };
   }
@@ -77,6 +119,13 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   const inputs = parseCids(options.input, '--in');
   if (inputs) contribution.in = inputs;
   if (options.license) contribution.rights = { license: options.license };
+  // A text file's new version: per-character ops from the previous recorded version.
+  const text = bytes && asset && TEXT_VERSION_KINDS.has(kind) ? textOf(bytes) : undefined;
+  if (bytes && text !== undefined && asset) {
+    const version = await textVersion(ws, identity.did, asset, bytes, text, insertedClass(kind, options), 'diff');
+    for (const note of version.notes) io.err(`colophon: ${note}`);
+    contribution = withTextVersion(contribution, version);
+  } else if (options.pasted) throw new UsageError('--pasted needs --file with the text that was pasted into');
   const stored = await translateErrors(() => ws.project.record(identity, contribution), { usage: [RecordError] });
   if (options.json) return printJson(io, { cid: stored.cid, kind, by: { name, did: identity.did }, seq: stored.record.seq });
   io.out(stored.cid.toString());

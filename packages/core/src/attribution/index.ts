@@ -6,6 +6,8 @@ export {
   AUTHOR_CLASSES,
   isOpClass,
   contributorId,
+  modelLabel,
+  toolLabel,
   resolveAuthor,
   stepClass,
   type OpClass,

@@ -6,7 +6,10 @@ import { causalOrder } from '../attribution/order.js';
 import type { RecordStore } from '../ledger/record-store.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { utf8Decode } from '../text/utf8.js';
+import type { OpClass } from '../attribution/classes.js';
+import type { TextOp } from '../record/types.js';
 import type { TextBaseline } from './interface.js';
+import { textEdits } from './text-diff.js';
 
 export interface LoadedBaseline {
   baseline: TextBaseline;
@@ -45,4 +48,33 @@ export async function textBaseline(store: Pick<RecordStore, 'query' | 'get'>, bl
   }
   if (attribution) notes.push(`${asset} has no per-character history yet (its records carry no text delta): its current text is recorded as unknown, and later versions per character`);
   return { baseline: { head: head.cid, recorded: true }, notes };
+}
+
+/** The `delta.text` of a whole new version of a text, and whether its author could be known. */
+export interface VersionDelta {
+  ops: TextOp[];
+  /** The previous text was not available: the whole text is stated as replaced by unknown text. */
+  unknown: boolean;
+}
+
+/**
+ * The class of a changed span, given where its inserted text lies in the new text ([start, end),
+ * UTF-16): e.g. `ai` inside the span an agent reported writing, `unknown` elsewhere.
+ */
+export type SpanClassifier = (start: number, end: number) => OpClass;
+
+/**
+ * The ops that take an asset from its baseline to `text`, the changed spans of class `cls` (word
+ * level, see textEdits). An asset without records starts empty, so all of `text` is `cls`. When the
+ * baseline text is not available, nothing is guessed: the ops replace the whole previous text
+ * (its map's length, 0 without one) with `text` as `unknown`.
+ */
+export function versionDelta(baseline: TextBaseline, text: string, cls: OpClass | SpanClassifier): VersionDelta {
+  if (baseline.text === undefined) {
+    return { ops: [[0, baseline.map?.length ?? 0, text.length, 'unknown']], unknown: true };
+  }
+  // textEdits gives ops in document order, so each op's inserted text ends up at [pos, pos + length).
+  const classOf = typeof cls === 'function' ? cls : () => cls;
+  const ops = textEdits(baseline.text, text).map((op): TextOp => [op.pos, op.del, op.text.length, classOf(op.pos, op.pos + op.text.length)]);
+  return { ops, unknown: false };
 }

@@ -1,0 +1,155 @@
+// `colophon agent-hook`: one hook event on stdin from an AI agent that edited files (Claude Code
+// PostToolUse, VS Code agent hooks, Cursor afterFileEdit). Each file it names is recorded as a new
+// version whose changed spans are `ai` (evidence `reported`: the agent said so) where the event
+// says the agent wrote them, and `unknown` where the file changed otherwise since the last record.
+import { isAbsolute, resolve } from 'node:path';
+import { modelLabel, type AiAgent, type OpClass, type SpanClassifier } from '@colophon/core';
+import { UsageError } from '../errors.js';
+import type { Io } from '../output.js';
+import { shortCid } from '../output.js';
+import { recordSavedText } from '../text-version.js';
+import { openWorkspace, signingIdentity } from '../workspace.js';
+import { parseModel } from './record.js';
+
+export interface AgentHookOptions {
+  /** The model, when the event does not name it (provider/name@version). */
+  model?: string;
+  as?: string;
+}
+
+/** What the hook events carry that matters here (see the README for the tools). */
+interface HookEvent {
+  hook_event_name?: unknown;
+  session_id?: unknown;
+  sessionId?: unknown;
+  cwd?: unknown;
+  tool_name?: unknown;
+  tool_input?: unknown;
+  model?: unknown;
+  file_path?: unknown;
+  edits?: unknown;
+}
+
+const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+const MAX_FILES = 256;
+
+/** One edited file and the strings the agent wrote into it (undefined: the whole change is the agent's). */
+interface EditedFile {
+  path: string;
+  written?: string[];
+}
+
+function strings(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((edit) => (edit && typeof edit === 'object' && typeof (edit as { new_string?: unknown }).new_string === 'string' ? [(edit as { new_string: string }).new_string] : []));
+}
+
+/** The files an event names, per tool. Unknown tools (Read, Bash) name none. */
+export function editedFiles(event: HookEvent): EditedFile[] {
+  const input = (event.tool_input && typeof event.tool_input === 'object' ? event.tool_input : {}) as Record<string, unknown>;
+  const files: EditedFile[] = [];
+  const filePath = typeof input.file_path === 'string' ? input.file_path : typeof event.file_path === 'string' ? event.file_path : undefined;
+  if (filePath !== undefined) {
+    if (typeof input.content === 'string') files.push({ path: filePath }); // Write: the whole file is the agent's
+    else if (typeof input.new_string === 'string') files.push({ path: filePath, written: [input.new_string] }); // Edit
+    else if (Array.isArray(input.edits)) files.push({ path: filePath, written: strings(input.edits) }); // MultiEdit
+    else if (Array.isArray(event.edits)) files.push({ path: filePath, written: strings(event.edits) }); // Cursor afterFileEdit
+    else files.push({ path: filePath });
+  }
+  // VS Code agent hooks: tool_input.files, paths or objects naming one.
+  if (Array.isArray(input.files)) {
+    for (const file of input.files) {
+      const path = typeof file === 'string' ? file : file && typeof file === 'object' ? ((file as Record<string, unknown>).filePath ?? (file as Record<string, unknown>).path) : undefined;
+      if (typeof path === 'string') files.push({ path });
+    }
+  }
+  return files.slice(0, MAX_FILES);
+}
+
+/** The model: --model, else the event's, else $COLOPHON_AGENT_MODEL. An event's bare name keeps what it does not say as "unspecified". */
+function agentOf(event: HookEvent, options: AgentHookOptions): AiAgent {
+  const configured = options.model ?? (typeof event.model !== 'string' ? process.env.COLOPHON_AGENT_MODEL : undefined);
+  if (configured) return { type: 'ai', model: parseModel(configured) };
+  if (typeof event.model === 'string' && event.model.trim() !== '') {
+    const named = event.model.trim();
+    if (/^[^/\s]+\/[^@\s]+@\S+$/.test(named)) return { type: 'ai', model: parseModel(named) };
+    const slash = named.indexOf('/');
+    const model = slash > 0 ? { provider: named.slice(0, slash), name: named.slice(slash + 1), version: 'unspecified' } : { provider: 'unspecified', name: named, version: 'unspecified' };
+    return { type: 'ai', model };
+  }
+  throw new UsageError('the hook event names no model: add --model provider/name@version to the hook command, or set COLOPHON_AGENT_MODEL');
+}
+
+const WORD = /[\p{L}\p{N}\p{M}_]/u;
+
+/** `ai` for a span inside what the agent wrote (widened to whole words), `unknown` elsewhere. */
+function writtenSpans(text: string, written: readonly string[]): SpanClassifier {
+  const regions: [number, number][] = [];
+  for (const piece of written) {
+    if (piece === '') continue;
+    for (let at = text.indexOf(piece); at !== -1 && regions.length < 10_000; at = text.indexOf(piece, at + piece.length)) {
+      let start = at;
+      let end = at + piece.length;
+      while (start > 0 && WORD.test(text[start - 1]!)) start--;
+      while (end < text.length && WORD.test(text[end]!)) end++;
+      regions.push([start, end]);
+    }
+  }
+  return (start, end): OpClass => (regions.some(([s, e]) => start >= s && end <= e) ? 'ai' : 'unknown');
+}
+
+async function readEvent(): Promise<HookEvent> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_EVENT_BYTES) throw new UsageError(`the hook event on stdin is larger than ${MAX_EVENT_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new UsageError('stdin is not a JSON hook event');
+  }
+  if (!event || typeof event !== 'object' || Array.isArray(event)) throw new UsageError('stdin is not a JSON hook event (an object)');
+  return event as HookEvent;
+}
+
+export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, read: () => Promise<HookEvent> = readEvent): Promise<void> {
+  const event = await read();
+  const files = editedFiles(event);
+  if (files.length === 0) return; // not an edit (Read, Bash, a session event): nothing to record
+  const base = typeof event.cwd === 'string' && isAbsolute(event.cwd) ? event.cwd : cwd;
+  const agent = agentOf(event, options);
+  const ws = await openWorkspace(base);
+  const { identity } = await signingIdentity(ws, options.as);
+  const session = typeof event.session_id === 'string' ? event.session_id : typeof event.sessionId === 'string' ? event.sessionId : undefined;
+  const tool = typeof event.tool_name === 'string' ? event.tool_name : undefined;
+  const hook: Record<string, string> = {};
+  if (tool) hook.tool = tool.slice(0, 256);
+  if (session) hook.session = session.slice(0, 256);
+  for (const file of files) {
+    const path = resolve(base, file.path);
+    let outcome;
+    try {
+      outcome = await recordSavedText(ws, identity, {
+        path,
+        kind: 'ai.generate',
+        agent,
+        evidence: 'reported',
+        cls: file.written === undefined ? 'ai' : (text) => writtenSpans(text, file.written!),
+        ...(Object.keys(hook).length > 0 && { ext: { 'colophon.hook': hook } }),
+      });
+    } catch (error) {
+      if (error instanceof UsageError) {
+        io.err(`colophon: ${file.path}: ${error.message}`);
+        continue;
+      }
+      throw error;
+    }
+    for (const note of outcome.notes) io.err(`colophon: ${note}`);
+    if (outcome.status === 'recorded') io.out(`${outcome.asset}: +${outcome.inserted} -${outcome.deleted} by ${modelLabel(agent)} (reported) ${shortCid(outcome.record.cid)}`);
+    else if (outcome.status !== 'unchanged') io.err(`colophon: ${file.path} was not recorded (${outcome.status})`);
+  }
+}

@@ -1,0 +1,156 @@
+// A saved version of a text file as a record: its asset id, and the per-character delta from the
+// previous recorded version (kept off-ledger in the blob store). One path for `record --file`,
+// `watch` and `agent-hook`, so the three agree on what a version is.
+import { readFile } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import {
+  EVIDENCE_EXT,
+  contentCid,
+  textBaseline,
+  utf8Decode,
+  versionDelta,
+  type CID,
+  type Contribution,
+  type DagValue,
+  type Evidence,
+  type OpClass,
+  type SigningIdentity,
+  type SpanClassifier,
+  type AgentRef,
+  type DecodedRecord,
+  type RecordKind,
+} from '@colophon/core';
+import { UsageError } from './errors.js';
+import type { Workspace } from './workspace.js';
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** Larger files are not treated as text to attribute per character (a chapter is well under 1 MB). */
+const MAX_TEXT_BYTES = 32 * 1024 * 1024;
+
+/** `file:<path relative to the project root>`, with forward slashes on every platform. */
+export function fileAsset(ws: Pick<Workspace, 'root'>, cwd: string, file: string): string {
+  const path = relative(ws.root, resolve(cwd, file));
+  if (path === '' || path.startsWith('..')) throw new UsageError(`${file} is outside the project (${ws.root}); record files inside it`);
+  return `file:${path.split(sep).join('/')}`;
+}
+
+/** The asset a command means: --asset as given (it must name its scheme), else the file's. */
+export function assetArgument(ws: Pick<Workspace, 'root'>, cwd: string, asset: string | undefined, file: string | undefined): string | undefined {
+  if (asset !== undefined) {
+    if (!SCHEME.test(asset)) {
+      const hint = file !== undefined ? fileAsset(ws, cwd, file) : `file:${asset}`;
+      throw new UsageError(`--asset "${asset}" names no scheme, so the same file could become two assets; use --asset ${hint}${file !== undefined ? ' (or leave --asset out: it defaults to that)' : ''}`);
+    }
+    return asset;
+  }
+  return file === undefined ? undefined : fileAsset(ws, cwd, file);
+}
+
+/** The file's text when it is UTF-8 text (no NUL bytes), else undefined (an image, a binary). */
+export function textOf(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return utf8Decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface TextVersionFields {
+  delta: { [key: string]: DagValue };
+  ext: { [key: string]: DagValue };
+  /** The asset's last record when another signer made it (this version builds on it). */
+  link?: CID;
+  /** What could not be known, for the user (the previous text was not kept, …). */
+  notes: string[];
+  /** The ops changed nothing (the file is as last recorded). */
+  unchanged: boolean;
+  /** The asset has no record yet: this version creates it. */
+  first: boolean;
+}
+
+/**
+ * The delta and evidence of a new version `text` of `asset`, inserted text being `cls`, and the
+ * text kept in the blob store for the next version. Call it under the ledger lock (or accept that
+ * a version recorded meanwhile by someone else makes this delta not fit: it is then refused).
+ */
+export async function textVersion(
+  ws: Workspace,
+  signer: string,
+  asset: string,
+  bytes: Uint8Array,
+  text: string,
+  cls: OpClass | SpanClassifier,
+  evidence: Evidence,
+): Promise<TextVersionFields> {
+  const { baseline, notes } = await textBaseline(ws.feeds, ws.blobs, asset);
+  const delta = versionDelta(baseline, text, cls);
+  await ws.blobs.put(bytes);
+  const fields: TextVersionFields = {
+    delta: { text: delta.ops },
+    ext: { [EVIDENCE_EXT]: delta.unknown ? 'reconciled' : evidence },
+    notes,
+    unchanged: delta.ops.length === 0,
+    first: baseline.recorded === false,
+  };
+  if (baseline.head) {
+    const head = await ws.feeds.get(baseline.head);
+    if (head && head.record.by !== signer) fields.link = baseline.head;
+  }
+  return fields;
+}
+
+/** Adds a text version's fields to a contribution (links merged, the asset's head first). */
+export function withTextVersion(contribution: Contribution, version: TextVersionFields): Contribution {
+  const links = [...(version.link ? [version.link] : []), ...(contribution.links ?? []).filter((l) => !version.link?.equals(l))];
+  const out: Contribution = { ...contribution, delta: { ...contribution.delta, ...version.delta }, ext: { ...contribution.ext, ...version.ext } };
+  if (links.length > 0) out.links = links;
+  return out;
+}
+
+export interface SavedText {
+  /** The file, absolute or relative to the workspace root. */
+  path: string;
+  kind: RecordKind;
+  /** The class of inserted text, or (given the new text) of each changed span. */
+  cls: OpClass | ((text: string) => SpanClassifier);
+  evidence: Evidence;
+  agent?: AgentRef;
+  ext?: { [key: string]: DagValue };
+  /** Record even when the text is as last recorded (default: skip). */
+  always?: boolean;
+}
+
+export type SavedTextOutcome =
+  | { status: 'recorded'; asset: string; record: DecodedRecord; inserted: number; deleted: number; notes: string[] }
+  | { status: 'unchanged' | 'not-text' | 'unreadable'; asset: string; notes: string[] };
+
+/** Records the saved text of a file as a new version of `file:<path>` (watch, agent-hook). */
+export async function recordSavedText(ws: Workspace, signer: SigningIdentity, saved: SavedText): Promise<SavedTextOutcome> {
+  const asset = fileAsset(ws, ws.root, saved.path);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(resolve(ws.root, saved.path)));
+  } catch {
+    return { status: 'unreadable', asset, notes: [] };
+  }
+  const text = bytes.length > MAX_TEXT_BYTES ? undefined : textOf(bytes);
+  if (text === undefined) return { status: 'not-text', asset, notes: [] };
+  const version = await textVersion(ws, signer.did, asset, bytes, text, typeof saved.cls === 'function' ? saved.cls(text) : saved.cls, saved.evidence);
+  if (version.unchanged && !saved.always) return { status: 'unchanged', asset, notes: version.notes };
+  const kind = saved.kind === 'asset.edit' && version.first ? 'asset.create' : saved.kind;
+  let contribution: Contribution = { kind, asset, out: contentCid(bytes) };
+  if (saved.agent) contribution.agent = saved.agent;
+  if (saved.ext) contribution.ext = saved.ext;
+  contribution = withTextVersion(contribution, version);
+  const record = await ws.project.record(signer, contribution);
+  const ops = version.delta.text as number[][];
+  return {
+    status: 'recorded',
+    asset,
+    record,
+    inserted: ops.reduce((n, op) => n + op[2]!, 0),
+    deleted: ops.reduce((n, op) => n + op[1]!, 0),
+    notes: version.notes,
+  };
+}
