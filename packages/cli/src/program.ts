@@ -87,7 +87,7 @@ function build(cwd: string, io: Io): Command {
     .action((paths: string[], o) => watchUntilSignal(cwd, paths, o, io));
   program
     .command('agent-hook')
-    .description('record the files an AI agent edited, from one hook event on stdin (Claude Code PostToolUse, VS Code agent hooks, Cursor afterFileEdit)')
+    .description('record the files an AI agent edited, from one hook event on stdin (Claude Code PostToolUse, VS Code agent hooks, Cursor afterFileEdit and afterTabFileEdit)')
     .option('--model <provider/name@version>', "the agent's model when the event does not name it (or $COLOPHON_AGENT_MODEL)")
     .addOption(asOption())
     .action((o) => agentHook(cwd, o, io));

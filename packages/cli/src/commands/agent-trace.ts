@@ -22,7 +22,7 @@ import {
   planClaims,
   readDevColophon,
   textBaseline,
-  textEdits,
+  versionDelta,
   utf8Decode,
   type AgentTraceFileInput,
   type AgentTraceRecord,
@@ -31,7 +31,6 @@ import {
   type Disagreement,
   type LedgerEntry,
   type SigningIdentity,
-  type TextOp,
   type TraceFile,
 } from '@colophon/core';
 import { COLOPHON_DIR } from '@colophon/core/node';
@@ -41,10 +40,9 @@ import { asOption, forceOption, jsonOption } from '../options.js';
 import { writeOrPrint } from '../output-file.js';
 import { printJson, shortCid, type Io } from '../output.js';
 import { cliVersion } from '../version.js';
+import { MAX_TEXT_BYTES, textOf } from '../text-version.js';
 import { openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
 
-/** Larger files are not attributed per character (the capture engine's bound for a text asset). */
-const MAX_TEXT_BYTES = 32 * 1024 * 1024;
 const FILE_SCHEME = 'file:';
 /** The extension an import's records carry: which trace said so, written by which tool. */
 export const AGENT_TRACE_EXT = 'colophon.agent-trace';
@@ -79,16 +77,6 @@ async function readBounded(path: string, max: number): Promise<Uint8Array | unde
     return new Uint8Array(await handle.readFile());
   } finally {
     await handle.close();
-  }
-}
-
-/** UTF-8 text without NUL bytes, else undefined (an image, a binary). */
-function textOf(bytes: Uint8Array): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return utf8Decode(bytes);
-  } catch {
-    return undefined;
   }
 }
 
@@ -285,8 +273,7 @@ async function importFile(ws: Workspace, identity: SigningIdentity, trace: Agent
   let recorded = baseline.recorded === true;
   if (baseline.text !== text) {
     await ws.blobs.put(bytes);
-    const ops: TextOp[] =
-      baseline.text === undefined ? [[0, baseline.map?.length ?? 0, text.length, 'unknown']] : textEdits(baseline.text, text).map((op): TextOp => [op.pos, op.del, op.text.length, 'unknown']);
+    const { ops } = versionDelta(baseline, text, 'unknown');
     for (let i = 0; i < ops.length; i += MAX_TEXT_OPS) {
       const contribution: Contribution = { kind: recorded ? 'asset.edit' : 'asset.create', asset, out, delta: { text: ops.slice(i, i + MAX_TEXT_OPS) }, ext: { [EVIDENCE_EXT]: 'reconciled' } };
       if (link && i === 0) contribution.links = link;
