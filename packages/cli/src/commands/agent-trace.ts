@@ -263,6 +263,7 @@ async function importFile(ws: Workspace, identity: SigningIdentity, trace: Agent
   outcome.source = claims.source;
   outcome.mixedLines = claims.mixedLines;
   outcome.notes.push(...claims.notes);
+  if (claims.spans.length === 0) return outcome; // nothing to say about this file: record nothing
 
   // The ledger's text must be this text before claims can name its characters: what changed while
   // nothing watched is recorded first, as Colophon always records it (unknown, reconciled).
