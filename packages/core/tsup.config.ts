@@ -8,6 +8,7 @@ const library: Options = {
     'attribution/index': 'src/attribution/index.ts',
     'contracts/index': 'src/contracts/index.ts',
     'lineage/index': 'src/lineage/index.ts',
+    'report/index': 'src/report/index.ts',
     'node/index': 'src/node/index.ts',
   },
   format: ['esm'],

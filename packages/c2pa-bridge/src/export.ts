@@ -29,8 +29,6 @@ export interface ExportInput {
   chain: readonly Uint8Array[];
   /** Put the prompts' text in the credentials (default: only their commitments). */
   disclosePrompts?: boolean;
-  /** The attribution module's measured human share (0..1); see buildManifest. */
-  humanShare?: number;
   claimGenerator?: ClaimGenerator;
   /** Verified feed checkpoints (see openFeedCheckpoint); the latest of each feed goes in the manifest. */
   checkpoints?: readonly FeedCheckpointRef[];
@@ -112,7 +110,6 @@ export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
     claimGenerator: input.claimGenerator ?? CLAIM_GENERATOR,
     disclosed: texts,
     sourceManifests: await sourceManifests(history, input.blobs),
-    ...(input.humanShare !== undefined ? { humanShare: input.humanShare } : {}),
   });
   const signed = await signManifest(plan, format, input.bytes, input.identity, input.chain, input.fileName);
   if (signed.sidecar) {

@@ -16,7 +16,6 @@ export {
 export { ProjectCa, CaError, CA_DIRECTORY, type CaDescription, type SignerChain } from './ca-store.js';
 export { coseSigner, padToSize, protectedHeaderFor, reserveSizeFor, DEFAULT_RESERVE_SIZE, type CoseSigner, type SignerDefinition } from './cose-signer.js';
 export { assetFormat, checkExportSize, MAX_EXPORT_BYTES, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
-export { DIGITAL_SOURCE_TYPE, actorOf, sourceTypeOf, stepCountHumanShare, type Actor, type DigitalSourceType } from './source-type.js';
 export { assetHistory, HistoryError, type AssetHistory, type HistoryStep, type PromptRef, type SourceRef, type FeedHeadRef, type FeedCheckpointRef } from './ledger-history.js';
 export {
   buildManifest,

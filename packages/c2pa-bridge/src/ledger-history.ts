@@ -1,15 +1,25 @@
 /**
  * Everything the ledger says about one asset up to a given content state: the steps that made it
- * (in time order), who or what acted in each, the prompts behind them, the outside sources used,
- * the rights, the feed heads and the latest checkpoint. The manifest is built from this, never by
- * hand, so Content Credentials can only claim what the ledger records.
+ * (in causal order), who made what in each and in the result (core's attribution: the same shares,
+ * human share and digital source type as `colophon attribute`), the prompts behind them, the
+ * outside sources used, the rights, the feed heads and the latest checkpoint. The manifest is
+ * built from this, never by hand, so Content Credentials can only claim what the ledger records.
  */
-import type { CID, ContributionRecord, DecodedRecord, RecordStore, Rights } from '@colophon/core';
-import { actorOf, addActor, EMPTY_MIX, sourceTypeOf, type Actor, type ContentMix, type DigitalSourceType } from './source-type.js';
+import {
+  AttributionError,
+  LedgerView,
+  assetAttribution,
+  loadAssetHistory,
+  recordAuthors,
+  type AssetAttribution,
+  type AuthorClass,
+  type CID,
+  type ContributionRecord,
+  type LedgerEntry,
+  type RecordStore,
+  type Rights,
+} from '@colophon/core';
 import { ingestFactsOf, type IngestFacts } from './ingest-facts.js';
-
-/** Kinds whose `out` is a new state of their asset. */
-const CONTENT_KINDS = new Set(['asset.create', 'asset.edit', 'ai.generate', 'agent.step', 'ingest']);
 
 export interface PromptRef {
   /** Ingredient label in the manifest. */
@@ -28,7 +38,7 @@ export interface SourceRef {
   label: string;
   content: CID;
   /** The record that produced this content: an ingest of an outside file, or another asset's step. */
-  producer: DecodedRecord;
+  producer: LedgerEntry;
   relationship: Relationship;
   title: string;
   format?: string;
@@ -37,10 +47,11 @@ export interface SourceRef {
 }
 
 export interface HistoryStep {
-  record: DecodedRecord;
-  actor: Actor;
-  /** Digital source type of the asset after this step. */
-  sourceType?: DigitalSourceType;
+  record: LedgerEntry;
+  /** The classes this step contributed as (core's recordAuthors), e.g. ['ai'] or ['human', 'pasted']. */
+  classes: AuthorClass[];
+  /** Digital source type of the asset after this step (core's attribution as of this step). */
+  sourceType?: string;
   prompts: PromptRef[];
   sources: SourceRef[];
   /** `in` CIDs the ledger cannot resolve to a prompt, a source or an earlier state. */
@@ -65,6 +76,8 @@ export interface AssetHistory {
   asset: string;
   /** Content id of the asset state being exported. */
   content: CID;
+  /** Core's attribution of that state: shares, human share, digital source type. */
+  attribution: AssetAttribution;
   steps: HistoryStep[];
   prompts: PromptRef[];
   sources: SourceRef[];
@@ -79,29 +92,6 @@ export class HistoryError extends Error {
   override name = 'HistoryError';
 }
 
-function byTime(a: DecodedRecord, b: DecodedRecord): number {
-  return a.record.at - b.record.at || (a.record.by < b.record.by ? -1 : a.record.by > b.record.by ? 1 : a.record.seq - b.record.seq);
-}
-
-async function load(store: RecordStore, cids: CID[]): Promise<DecodedRecord[]> {
-  const records = await Promise.all(cids.map((cid) => store.get(cid)));
-  return records.filter((r): r is DecodedRecord => r !== undefined);
-}
-
-/** Every record's content output, to resolve `in` CIDs to what produced them. */
-async function producers(store: RecordStore): Promise<Map<string, DecodedRecord>> {
-  const map = new Map<string, DecodedRecord>();
-  for await (const record of store.records()) {
-    if (record.record.out && CONTENT_KINDS.has(record.record.kind)) {
-      const key = record.record.out.toString();
-      const known = map.get(key);
-      // The earliest producer is where that content entered the ledger.
-      if (!known || byTime(record, known) < 0) map.set(key, record);
-    }
-  }
-  return map;
-}
-
 function sourceTitle(producer: ContributionRecord, facts: IngestFacts | undefined): string {
   return facts?.file ?? producer.asset ?? producer.out?.toString() ?? 'source';
 }
@@ -112,8 +102,9 @@ function sourceTitle(producer: ContributionRecord, facts: IngestFacts | undefine
  * describing other bytes than the ones being exported).
  */
 export async function assetHistory(store: RecordStore, project: CID, asset: string, content: CID, checkpoints: readonly FeedCheckpointRef[] = []): Promise<AssetHistory> {
-  const all = (await load(store, await store.query({ asset }))).sort(byTime);
-  const states = all.filter((r) => r.record.out && CONTENT_KINDS.has(r.record.kind));
+  // The whole ledger in causal order: what produced each input, and the order of the steps.
+  const view = await LedgerView.load(store);
+  const states = view.versionsOf(asset);
   if (states.length === 0) throw new HistoryError(`asset "${asset}" has no recorded content in this project (no create, edit, generate or ingest record names it)`);
   let end = -1;
   states.forEach((r, i) => {
@@ -127,13 +118,22 @@ export async function assetHistory(store: RecordStore, project: CID, asset: stri
   }
   const steps = states.slice(0, end + 1);
   const ownStates = new Set(steps.map((s) => s.record.out!.toString()));
-  const byOut = await producers(store);
+  const past = await loadAssetHistory(store, asset);
+  const attributionAt = (step: LedgerEntry): AssetAttribution => {
+    try {
+      return assetAttribution(past, { asset, until: step.cid });
+    } catch (error) {
+      if (error instanceof AttributionError) throw new HistoryError(`cannot attribute asset "${asset}": ${error.message}`);
+      throw error;
+    }
+  };
+  const lookup = (cid: string) => view.get(cid);
 
   const prompts: PromptRef[] = [];
   const sources: SourceRef[] = [];
   const promptByRecord = new Map<string, PromptRef>();
   const promptByCommit = new Map<string, PromptRef>();
-  const addPrompt = (record: DecodedRecord): PromptRef | undefined => {
+  const addPrompt = (record: LedgerEntry): PromptRef | undefined => {
     const intent = record.record.intent;
     if (!intent) return undefined;
     const key = record.cid.toString();
@@ -148,20 +148,21 @@ export async function assetHistory(store: RecordStore, project: CID, asset: stri
     return ref;
   };
 
-  let mix: ContentMix = EMPTY_MIX;
   const historySteps: HistoryStep[] = [];
+  let attribution: AssetAttribution | undefined;
   for (const [index, record] of steps.entries()) {
-    const actor = actorOf(record.record);
-    const step: HistoryStep = { record, actor, prompts: [], sources: [], unresolved: [] };
+    const classes = [...new Set(recordAuthors(record, lookup).map((a) => a.class))];
+    const step: HistoryStep = { record, classes, prompts: [], sources: [], unresolved: [] };
     const own = addPrompt(record);
     if (own) step.prompts.push(own);
-    for (const linked of await load(store, record.record.links ?? [])) {
-      if (linked.record.kind !== 'intent') continue;
+    for (const link of record.record.links ?? []) {
+      const linked = view.get(link);
+      if (linked?.record.kind !== 'intent') continue;
       const ref = addPrompt(linked);
       if (ref && !step.prompts.includes(ref)) step.prompts.push(ref);
     }
     let facts: IngestFacts | undefined;
-    if (actor === 'outside') {
+    if (record.record.kind === 'ingest') {
       facts = ingestFactsOf(record.record.ext);
       // The file brought in is where this asset starts (parentOf) or something it took in later.
       step.sources.push({
@@ -183,7 +184,8 @@ export async function assetHistory(store: RecordStore, project: CID, asset: stri
         if (!step.prompts.includes(prompt)) step.prompts.push(prompt);
         continue;
       }
-      const producer = byOut.get(key);
+      // The earliest producer is where that content entered the ledger.
+      const producer = view.producersOf(key)[0];
       if (!producer) {
         step.unresolved.push(input);
         continue;
@@ -194,16 +196,15 @@ export async function assetHistory(store: RecordStore, project: CID, asset: stri
         content: input,
         producer,
         // A model's inputs shaped its output; what people placed is part of the asset.
-        relationship: actor === 'ai' ? 'inputTo' : 'componentOf',
+        relationship: record.record.agent?.type === 'ai' ? 'inputTo' : 'componentOf',
         title: sourceTitle(producer.record, producerFacts),
         ...(producerFacts ? { format: producerFacts.format, facts: producerFacts } : {}),
       };
       step.sources.push(ref);
       sources.push(ref);
     }
-    mix = addActor(mix, actor, facts?.digitalSourceType);
-    const type = sourceTypeOf(mix);
-    if (type) step.sourceType = type;
+    attribution = attributionAt(record);
+    if (attribution.digitalSourceType) step.sourceType = attribution.digitalSourceType;
     historySteps.push(step);
   }
 
@@ -219,7 +220,7 @@ export async function assetHistory(store: RecordStore, project: CID, asset: stri
     if (!known || checkpoint.size > known.size) latest.set(checkpoint.signer, checkpoint);
   }
 
-  const history: AssetHistory = { project, asset, content, steps: historySteps, prompts, sources, heads, checkpoints: [...latest.values()].sort((a, b) => (a.signer < b.signer ? -1 : 1)) };
+  const history: AssetHistory = { project, asset, content, attribution: attribution!, steps: historySteps, prompts, sources, heads, checkpoints: [...latest.values()].sort((a, b) => (a.signer < b.signer ? -1 : 1)) };
   if (withRights?.record.rights) history.rights = withRights.record.rights;
   return history;
 }

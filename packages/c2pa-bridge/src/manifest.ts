@@ -5,16 +5,16 @@
  * ingredients (sources with their own manifests; prompts as inputTo carrying only their commitment
  * unless disclosed), c2pa.training-mining from the rights, and the `org.colophon.ledger` assertion.
  */
-import type { AgentRef } from '@colophon/core';
+import type { AgentRef, AttributionUnit, AuthorClass } from '@colophon/core';
 import type { AssetHistory, HistoryStep, PromptRef, SourceRef } from './ledger-history.js';
-import { stepCountHumanShare } from './source-type.js';
 
 export const LEDGER_ASSERTION = 'org.colophon.ledger';
 export const ACTIONS_ASSERTION = 'c2pa.actions.v2';
 export const TRAINING_MINING_ASSERTION = 'c2pa.training-mining';
 /** Action parameter naming the ledger record behind an action. */
 export const RECORD_PARAMETER = 'org.colophon.record';
-export const LEDGER_ASSERTION_VERSION = 1;
+/** 2: steps say their `classes` and the share is core's attribution in its unit (1 had `actor` and a step-count fallback). */
+export const LEDGER_ASSERTION_VERSION = 2;
 
 export interface ClaimGenerator {
   name: string;
@@ -28,11 +28,6 @@ export interface ManifestInputs {
   /** MIME type of the asset. */
   format: string;
   claimGenerator: ClaimGenerator;
-  /**
-   * The asset's human share (0..1) as measured by the attribution module. When absent, a stand-in
-   * that counts human and AI steps is used, and the assertion says which method produced it.
-   */
-  humanShare?: number;
   /** Prompt texts to disclose, by prompt label; prompts not listed carry only their commitment. */
   disclosed?: ReadonlyMap<string, string>;
   /** Manifest stores and validation results of sources that had Content Credentials, by source label. */
@@ -61,11 +56,15 @@ export interface LedgerAssertion {
   project: string;
   asset: string;
   content: string;
-  steps: { record: string; kind: string; by: string; actor: string; at: string; inputs?: string[] }[];
+  steps: { record: string; kind: string; by: string; classes: AuthorClass[]; at: string; inputs?: string[] }[];
   heads: { signer: string; seq: number; record: string }[];
   /** Latest signed checkpoint per feed: tree size and RFC 9162 root hash (base64). */
   checkpoints?: { signer: string; size: number; root: string }[];
-  share?: { human: number; ai: number; method: 'attribution' | 'step-count' };
+  /**
+   * Core's attribution of the exported state (the same as `colophon attribute`): the fraction per
+   * class, rounded to 4 places, counted in `unit` over `total` units; absent for an empty asset.
+   */
+  share?: Record<AuthorClass, number> & { unit: AttributionUnit; total: number };
   prompts: { ingredient: string; record: string; commitment?: string; disclosed: boolean }[];
   license?: string;
 }
@@ -82,22 +81,17 @@ function round4(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
 
-function checkShare(humanShare: number): void {
-  if (!Number.isFinite(humanShare) || humanShare < 0 || humanShare > 1) {
-    throw new RangeError(`humanShare must be a number from 0 to 1, got ${humanShare}`);
-  }
-}
-
 /** One main action per step (plus c2pa.placed for what people placed into the asset). */
 function stepActions(step: HistoryStep, first: boolean): Record<string, unknown>[] {
   const { record } = step.record;
   const when = iso(record.at);
   const parent = step.sources.find((s) => s.relationship === 'parentOf');
+  const ingested = record.kind === 'ingest';
   const action = first ? (parent ? 'c2pa.opened' : 'c2pa.created') : 'c2pa.edited';
   const ingredientIds = [
     ...(parent ? [parent.label] : []),
     ...step.prompts.map((p) => p.label),
-    ...step.sources.filter((s) => s.relationship === 'inputTo' || (step.actor === 'outside' && s.relationship === 'componentOf')).map((s) => s.label),
+    ...step.sources.filter((s) => s.relationship === 'inputTo' || (ingested && s.relationship === 'componentOf')).map((s) => s.label),
   ];
   const main: Record<string, unknown> = { action, when };
   // c2pa.opened describes a source, whose own manifest says how it was made.
@@ -105,7 +99,7 @@ function stepActions(step: HistoryStep, first: boolean): Record<string, unknown>
   const agent = softwareAgent(record.agent);
   if (agent) main.softwareAgent = agent;
   main.parameters = { [RECORD_PARAMETER]: step.record.cid.toString(), ...(ingredientIds.length ? { ingredientIds } : {}) };
-  const placed = step.actor === 'outside' ? [] : step.sources.filter((s) => s.relationship === 'componentOf');
+  const placed = ingested ? [] : step.sources.filter((s) => s.relationship === 'componentOf');
   return [
     main,
     ...placed.map((source) => ({ action: 'c2pa.placed', when, parameters: { [RECORD_PARAMETER]: step.record.cid.toString(), ingredientIds: [source.label] } })),
@@ -149,7 +143,6 @@ function sourceIngredient(source: SourceRef, manifest: { store: Uint8Array; vali
 export function buildManifest(inputs: ManifestInputs): ManifestPlan {
   const { history } = inputs;
   if (history.steps.length === 0) throw new Error(`asset "${history.asset}" has no steps to describe`);
-  if (inputs.humanShare !== undefined) checkShare(inputs.humanShare);
   const resources = new Map<string, Uint8Array>();
 
   const actions = history.steps.flatMap((step, i) => stepActions(step, i === 0));
@@ -158,8 +151,6 @@ export function buildManifest(inputs: ManifestInputs): ManifestPlan {
     ...history.prompts.map((p) => promptIngredient(p, inputs.disclosed?.get(p.label), resources)),
   ];
 
-  const measured = inputs.humanShare;
-  const human = measured ?? stepCountHumanShare(history.steps.map((s) => s.record.record));
   const ledger: LedgerAssertion = {
     version: LEDGER_ASSERTION_VERSION,
     project: history.project.toString(),
@@ -171,7 +162,7 @@ export function buildManifest(inputs: ManifestInputs): ManifestPlan {
         record: s.record.cid.toString(),
         kind: s.record.record.kind,
         by: s.record.record.by,
-        actor: s.actor,
+        classes: s.classes,
         at: iso(s.record.record.at),
         ...(inputsList.length ? { inputs: inputsList } : {}),
       };
@@ -185,7 +176,11 @@ export function buildManifest(inputs: ManifestInputs): ManifestPlan {
     })),
   };
   if (history.checkpoints.length) ledger.checkpoints = history.checkpoints.map((c) => ({ signer: c.signer, size: c.size, root: Buffer.from(c.rootHash).toString('base64') }));
-  if (human !== undefined) ledger.share = { human: round4(human), ai: round4(1 - human), method: measured === undefined ? 'step-count' : 'attribution' };
+  const { attribution } = history;
+  if (attribution.total > 0) {
+    const byClass = Object.fromEntries(Object.entries(attribution.shares.byClass).map(([c, share]) => [c, round4(share)])) as Record<AuthorClass, number>;
+    ledger.share = { ...byClass, unit: attribution.unit, total: attribution.total };
+  }
   if (history.rights?.license) ledger.license = history.rights.license;
 
   const assertions: { label: string; data: unknown }[] = [{ label: ACTIONS_ASSERTION, data: { actions } }];

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contentCid, openFeedCheckpoint, signFeedCheckpoint, utf8Encode } from '@colophon/core';
+import { DIGITAL_SOURCE_TYPES as DIGITAL_SOURCE_TYPE, contentCid, openFeedCheckpoint, signFeedCheckpoint, utf8Encode } from '@colophon/core';
 import {
-  DIGITAL_SOURCE_TYPE,
   exportC2pa,
   extractManifestStore,
   HistoryError,
@@ -128,11 +127,11 @@ describe('export: the manifest is the ledger', () => {
     expect(ledger.project).toBe(s.project.id.toString());
     expect(ledger.content).toBe(contentCid(bytes).toString());
     expect(ledger.steps.map((st) => st.record)).toEqual([draft.cid.toString(), edit.cid.toString()]);
-    expect(ledger.steps.map((st) => st.actor)).toEqual(['ai', 'human']);
+    expect(ledger.steps.map((st) => st.classes)).toEqual([['ai'], ['human']]);
     const heads = await Promise.all((await s.project.store.signers()).sort().map(async (signer) => ({ signer, seq: (await s.project.store.head(signer))!.seq, record: (await s.project.store.head(signer))!.cid.toString() })));
     expect(ledger.heads).toEqual(heads);
     expect(ledger.checkpoints).toEqual([{ signer: s.dana.did, size: danaFeed.length, root: Buffer.from(newest.rootHash).toString('base64') }]);
-    expect(ledger.share).toEqual({ human: 0.5, ai: 0.5, method: 'step-count' });
+    expect(ledger.share).toEqual({ human: 0.5, ai: 0.5, tool: 0, pasted: 0, unknown: 0, unit: 'steps', total: 2 });
     expect(ledger.prompts).toEqual([{ ingredient: 'prompt-1', record: intent.cid.toString(), commitment: commit.commit.toString(), disclosed: false }]);
     expect(ledger.license).toBe('CC-BY-4.0');
   });
@@ -156,15 +155,6 @@ describe('export: the manifest is the ledger', () => {
     expect(report.ledger!.prompts[0]!.disclosed).toBe(true);
   });
 
-  it('takes the human share from the attribution module when given, and says so', async () => {
-    const bytes = fixture('libpng-test.png');
-    const asset = 'file:share.png';
-    await session(s, asset, bytes);
-    const exported = await exportC2pa(input(s, asset, 'share.png', bytes, { humanShare: 0.8125 }));
-    expect((await read('share.png', exported)).ledger!.share).toEqual({ human: 0.8125, ai: 0.1875, method: 'attribution' });
-    await expect(exportC2pa(input(s, asset, 'share.png', bytes, { humanShare: 1.5 }))).rejects.toThrow(/humanShare must be a number from 0 to 1/);
-  });
-
   it('describes purely human work as digitalCreation and a model alone as trainedAlgorithmicMedia', async () => {
     const human = utf8Encode('all by hand\n');
     await record(s, s.dana, { kind: 'asset.create', asset: 'file:hand.txt', out: contentCid(utf8Encode('draft\n')) });
@@ -174,13 +164,13 @@ describe('export: the manifest is the ledger', () => {
       ['c2pa.created', DIGITAL_SOURCE_TYPE.digitalCreation, undefined],
       ['c2pa.edited', DIGITAL_SOURCE_TYPE.digitalCreation, 'prettier 3.3.3'],
     ]);
-    expect(byHand.ledger!.share).toEqual({ human: 1, ai: 0, method: 'step-count' });
+    expect(byHand.ledger!.share).toEqual({ human: 0.5, ai: 0, tool: 0.5, pasted: 0, unknown: 0, unit: 'steps', total: 2 });
 
     const generated = utf8Encode('model only\n');
     await record(s, s.dana, { kind: 'ai.generate', asset: 'file:gen.txt', agent: MODEL, out: contentCid(generated), intent: { text: 'write something' } });
     const byModel = await read('gen.txt', await exportC2pa(input(s, 'file:gen.txt', 'gen.txt', generated)));
     expect(byModel.digitalSourceType).toBe(DIGITAL_SOURCE_TYPE.trainedAlgorithmicMedia);
-    expect(byModel.ledger!.share).toEqual({ human: 0, ai: 1, method: 'step-count' });
+    expect(byModel.ledger!.share).toEqual({ human: 0, ai: 1, tool: 0, pasted: 0, unknown: 0, unit: 'steps', total: 1 });
     // A prompt that is in the clear on the ledger still stays out of the credentials unless disclosed.
     expect(byModel.ingredients).toEqual([{ title: 'Prompt (private)', format: 'text/plain', relationship: 'inputTo' }]);
   });

@@ -1,9 +1,9 @@
 import type { ContributionRecord, MemberDelta } from '@colophon/core';
 
+import { who } from '@colophon/core/report';
+
 /** A person's name when this machine knows it, else a short did. */
-export function who(did: string, names: Map<string, string>): string {
-  return names.get(did) ?? `${did.slice(0, 16)}…${did.slice(-4)}`;
-}
+export { who };
 
 /** One line in plain words: who did what to which asset, and how (by hand, by which model or tool). */
 export function describeRecord(record: ContributionRecord, names: Map<string, string>): string {

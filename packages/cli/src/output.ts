@@ -30,11 +30,4 @@ export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(toJsonValue(value), null, 2));
 }
 
-export function shortCid(cid: CID | string): string {
-  const text = cid.toString();
-  return `${text.slice(0, 10)}…${text.slice(-6)}`;
-}
-
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-}
+export { shortCid, formatTime } from '@colophon/core/report';

@@ -105,7 +105,7 @@ function build(cwd: string, io: Io): Command {
   for (const [verb, op] of [['add', 'grant'], ['remove', 'revoke']] as const) {
     roles
       .command(`${verb} <identity>`)
-      .description(`${op} a role (owner, director, editor, contributor, reviewer, agent, or your own)`)
+      .description(`${op} a role (director, editor, contributor, reviewer, agent, or your own; the project has one owner, its creator)`)
       .requiredOption('--role <role>', 'the role')
       .addOption(asOption())
       .addOption(jsonOption())

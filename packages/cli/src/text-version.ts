@@ -34,10 +34,17 @@ export function fileAsset(ws: Pick<Workspace, 'root'>, cwd: string, file: string
   return `file:${path.split(sep).join('/')}`;
 }
 
-/** The asset a command means: --asset as given (it must name its scheme), else the file's. */
+/** Looks like a file name or path: has a folder or an extension. */
+const PATH_LIKE = /[/\\]|\.[A-Za-z0-9]+$/;
+
+/**
+ * The asset a command means: --asset as given, else the file's (`file:<path>`). An --asset without
+ * a scheme is refused when it names a file (with --file, or when it looks like a path): `ch1.md`
+ * and `file:ch1.md` would otherwise be two assets of one file.
+ */
 export function assetArgument(ws: Pick<Workspace, 'root'>, cwd: string, asset: string | undefined, file: string | undefined): string | undefined {
   if (asset !== undefined) {
-    if (!SCHEME.test(asset)) {
+    if (!SCHEME.test(asset) && (file !== undefined || PATH_LIKE.test(asset))) {
       const hint = file !== undefined ? fileAsset(ws, cwd, file) : `file:${asset}`;
       throw new UsageError(`--asset "${asset}" names no scheme, so the same file could become two assets; use --asset ${hint}${file !== undefined ? ' (or leave --asset out: it defaults to that)' : ''}`);
     }

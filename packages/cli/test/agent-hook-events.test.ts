@@ -77,7 +77,8 @@ describe('Cursor hook events', () => {
     await writeFile(join(dir, 'src/greet.ts'), withTab);
     const tab = spawnSync(process.execPath, [BIN, 'agent-hook'], { cwd: base, input: JSON.stringify(await fixture('cursor-after-tab-file-edit.json')), encoding: 'utf8', env: { ...process.env, COLOPHON_DEBUG: '' } });
     expect(tab.status, tab.stderr).toBe(0);
-    expect(tab.stdout).toMatch(/^file:src\/greet\.ts: \+\d+ -0 by unspecified\/cursor-tab@unspecified \(reported\)/);
+    expect(tab.stdout).toBe('{"continue":true}\n'); // Cursor reads stdout as the hook's answer
+    expect(tab.stderr).toMatch(/^file:src\/greet\.ts: \+\d+ -0 by unspecified\/cursor-tab@unspecified \(reported\)/);
     expect(await lineAuthors(withTab)).toEqual([
       'unspecified/claude-4.5-sonnet@unspecified',
       'unspecified/claude-4.5-sonnet@unspecified',

@@ -130,7 +130,7 @@ describe('colophon export-c2pa and verify-asset', () => {
     expect(verified.stdout).toMatch(/made by an AI model, with acme\/painter 2.1/);
     expect(verified.stdout).toMatch(/people's work combined with AI output/);
     expect(verified.stdout).toMatch(/Prompt \(private\) \[inputTo\]/);
-    expect(verified.stdout).toMatch(/human share 50% \(counted by steps\)/);
+    expect(verified.stdout).toMatch(/human share 50%, AI 50% of 2 steps/);
     expect(verified.stdout).not.toContain('autumn leaves');
     const json = JSON.parse((await c2pa(dir, 'verify-asset', 'out/poster.png', '--json')).stdout);
     expect(json.ledger.checkpoints).toEqual([{ signer: expect.stringMatching(/^did:key:/), size: 3, root: expect.any(String) }]); // Dana's feed: draft, edit, notes

@@ -98,9 +98,12 @@ describe('colophon CLI', () => {
       [['record', 'nonsense', '--asset', 'x'], /unknown record kind "nonsense"/],
       [['record', 'ai.generate', '--asset', 'x', '--model', 'gpt4'], /--model "gpt4" must look like provider\/name@version/],
       [['record', 'ai.generate', '--asset', 'x', '--model', 'a/b@1'], /out/],
-      [['record', 'asset.edit', '--asset', 'x', '--file', 'missing.txt'], /cannot read --file missing\.txt/],
+      [['record', 'asset.edit', '--asset', 'file:x', '--file', 'missing.txt'], /cannot read --file missing\.txt/],
+      [['record', 'asset.edit', '--asset', 'chapter1.md'], /--asset "chapter1\.md" names no scheme.*use --asset file:chapter1\.md/],
+      [['record', 'asset.edit', '--asset', 'ch', '--file', 'a.md'], /use --asset file:a\.md \(or leave --asset out/],
+      [['record', 'asset.edit', '--file', 'a.md', '--pasted', '--model', 'a/b@1'], /--pasted text was pasted by the signer/],
       [['record', 'review', '--asset', 'x', '--link', 'not-a-cid'], /--link value "not-a-cid" is not a valid CID/],
-      [['record', 'intent', '--prompt', 'a', '--prompt-private', 'b'], /not both/],
+      [['record', 'intent', '--prompt', 'a', '--prompt-private', 'b'], /give one of --prompt, --prompt-private/],
       [['record', 'intent', '--prompt', 'a', '--as', 'nobody'], /no identity named "nobody"/],
       [['show', 'bafy-nope'], /not a valid CID/],
       [['frobnicate'], /unknown command/],
@@ -119,7 +122,7 @@ describe('colophon CLI', () => {
     const edit = JSON.parse(run('log', '--json').stdout).find((r: { kind: string }) => r.kind === 'asset.edit').cid['/'];
     const refused = run('record', 'approve', '--asset', 'file:a.md', '--link', edit, '--as', 'dana');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/needs the director role, which dana does not hold/);
+    expect(refused.stderr).toMatch(/an approve record must be signed by a director, which dana is not/);
     expect(run('member', 'add', 'dana', '--role', 'director').code).toBe(0);
     expect(run('record', 'approve', '--asset', 'file:a.md', '--link', edit, '--as', 'dana').code).toBe(0);
     expect(run('member', 'remove', 'dana', '--role', 'director').code).toBe(0);

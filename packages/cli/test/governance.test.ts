@@ -42,6 +42,7 @@ beforeAll(async () => {
   for (const name of ['dana', 'rafael', 'checker']) await idNew(dir, name, {}, quiet);
   await member(dir, 'grant', 'rafael', { role: 'director', as: 'olivia' }, quiet);
   await member(dir, 'grant', 'dana', { role: 'editor', as: 'olivia' }, quiet);
+  await member(dir, 'grant', 'checker', { role: 'agent', as: 'olivia' }, quiet);
 
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -93,7 +94,7 @@ describe('colophon governance commands', () => {
     );
     const notOwner = await colophon('contract', 'add', good, '--as', 'dana');
     expect(notOwner.code).toBe(2);
-    expect(notOwner.err).toMatch(/only an owner may record a contract; did:key:\S+ holds editor/);
+    expect(notOwner.err).toMatch(/only the owner may record a contract; did:key:\S+ is not the owner/);
     const added = await colophon('contract', 'add', good, '--as', 'olivia', '--json');
     expect(added.code, added.err).toBe(0);
     expect(JSON.parse(added.out)).toMatchObject({ asset: ASSET, name: 'Post', gates: ['directorApproved', 'brandScore', 'noPii', 'humanShare'] });
@@ -141,8 +142,8 @@ describe('colophon governance commands', () => {
     expect(approved.out).toMatch(/All 4 gates pass\./);
     expect(approved.out).toMatch(/Settled: EUR 500\.00 in settle record/);
     // humanText 70% (all of it dana's by hand), prompts 30% (rafael's brief is the only prompt), ai weighs 0.
-    expect(approved.out).toMatch(/dana\s+EUR 350\.00\s+\(humanText\)/);
-    expect(approved.out).toMatch(/rafael\s+EUR 150\.00\s+\(prompts\)/);
+    expect(approved.out).toMatch(/dana \(did:key:\w+\)\s+EUR 350\.00\s+\(humanText\)/);
+    expect(approved.out).toMatch(/rafael \(did:key:\w+\)\s+EUR 150\.00\s+\(prompts\)/);
 
     const again = await colophon('settle', '--asset', ASSET, '--as', 'rafael', '--json');
     expect(again.code).toBe(0);
@@ -176,11 +177,13 @@ describe('colophon governance commands', () => {
     expect(received[0]!.body.lines.reduce((s, l) => s + l.amount, 0)).toBe(50_000);
     const files = (await readdir(statements)).sort();
     expect(files).toEqual([`settlement-${received[0]!.key}.csv`, `settlement-${received[0]!.key}.json`]);
-    expect(await readFile(join(statements, files[0]!), 'utf8')).toMatch(/^settlement,asset,currency,payee,amount_minor,via\n/);
+    expect(await readFile(join(statements, files[0]!), 'utf8')).toMatch(/^settlement,asset,currency,payee,payee_name,amount_minor,via\n.*,(dana|rafael),/);
 
     const again = await colophon('payouts');
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(/✓ .* → webhook:http:\/\/127\.0\.0\.1:\d+\/hook: delivered after 1 attempt/);
+    expect(again.out).toMatch(/✓ .* → webhook:http:\/\/127\.0\.0\.1:\d+\/hook: already delivered/);
+    // Remembered in the user's configuration (beside the keys), not in the project.
+    expect(await readFile(join(base, 'payout-targets.json'), 'utf8')).toContain(url);
     expect(received.length).toBe(1);
     expect((await stat(join(dir, '.colophon', 'outbox', 'log.jsonl'))).size).toBeGreaterThan(0);
     expect((await colophon('payouts', '--webhook', 'ftp://example')).code).toBe(2);

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFile, chmod, mkdir, readFile, readdir, rm, stat, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Project, identityFromSeed, type DecodedRecord } from '@colophon/core';
 import { CarFeedStore, feedFileName, useNodeCrypto, WorkspaceError } from '@colophon/core/node';
 import { errorLines, exitCodeOf, EXIT_ENVIRONMENT, EXIT_INTERNAL } from '../src/errors.js';
@@ -21,6 +21,9 @@ async function feedOf(name: string): Promise<string> {
   const did = JSON.parse(run('id', 'list', '--json').stdout).find((i: { name: string }) => i.name === name).did as string;
   return join(dir, '.colophon', 'feeds', feedFileName(did));
 }
+
+// Each case runs several real CLI processes; a loaded machine needs time for them.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 beforeAll(async () => {
   ({ dir, keys } = await sandbox());
@@ -204,6 +207,19 @@ describe('writes', () => {
     await unlink(feed);
     await writeFile(feed, outsideBefore);
     expect(run('verify').code).toBe(0);
+  });
+});
+
+describe('Content Credentials export', () => {
+  it('refuses a file above the documented size limit by its size, before reading it', async () => {
+    const big = join(dir, 'big.png');
+    await writeFile(big, '');
+    await truncate(big, 64 * 1024 * 1024 + 1); // sparse: nothing is really written
+    const result = run('export', 'c2pa', '--asset', 'file:big.png', '--in', 'big.png', '--out', join(base, 'big-signed.png'));
+    await unlink(big);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/big\.png is 64\.0 MiB; Content Credentials export handles files up to 64 MiB/);
+    expect(result.stderr).not.toMatch(noStack);
   });
 });
 

@@ -51,3 +51,15 @@ export async function capture(run: (io: Io) => Promise<void>): Promise<string> {
   await run({ out: (l) => lines.push(l), err: () => {}, isTty: false });
   return lines.join('\n').trim();
 }
+
+/** Runs `work` with COLOPHON_KEYS_DIR pointing at `keys` (keys live outside the project), then restores it. */
+export async function withKeys<T>(keys: string, work: () => Promise<T>): Promise<T> {
+  const previous = process.env.COLOPHON_KEYS_DIR;
+  process.env.COLOPHON_KEYS_DIR = keys;
+  try {
+    return await work();
+  } finally {
+    if (previous === undefined) delete process.env.COLOPHON_KEYS_DIR;
+    else process.env.COLOPHON_KEYS_DIR = previous;
+  }
+}

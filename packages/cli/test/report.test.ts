@@ -67,6 +67,8 @@ beforeAll(async () => {
   for (const name of ['dana', 'wes', 'drafting-agent', 'brand-agent']) await idNew(dir, name, {}, quiet);
   await member(dir, 'grant', 'dana', { role: 'director', as: 'olivia' }, quiet);
   await member(dir, 'grant', 'wes', { role: 'editor', as: 'olivia' }, quiet);
+  // The agents are members too: only members' checks count in gates.
+  for (const agent of ['drafting-agent', 'brand-agent']) await member(dir, 'grant', agent, { role: 'agent', as: 'olivia' }, quiet);
   const contract = join(base, 'contract.json');
   await writeFile(
     contract,
@@ -161,8 +163,8 @@ describe('colophon report', () => {
     expect(await page.locator('h1').textContent()).toBe('post.md');
     const cards = await page.locator('.card').allInnerTexts();
     expect(cards.join(' | ')).toMatch(/LEDGER\s+Verified/i);
-    expect(cards.join(' | ')).toMatch(/BY PEOPLE\s+56%/i);
-    expect(cards.join(' | ')).toMatch(/BY AI\s+44%/i);
+    expect(cards.join(' | ')).toMatch(/BY PEOPLE\s+55\.9%/i);
+    expect(cards.join(' | ')).toMatch(/BY AI\s+44\.1%/i);
     expect(cards.join(' | ')).toMatch(/GATES\s+Passed/i);
     expect(cards.join(' | ')).toMatch(/CHECKS\s+All pass\s+latest result of brand/i);
     expect(cards.join(' | ')).toMatch(/C2PA\s+Trusted/i);
@@ -170,8 +172,9 @@ describe('colophon report', () => {
     // The lineage, drawn by Graphviz: one box per record, checks beside the steps they judged.
     const graph = page.locator('#lineage svg');
     expect(await graph.count()).toBe(1);
-    // intent, draft, created, edited; the rewrite (tried, not used); three checks.
-    expect(await page.locator('#lineage svg g.node').count()).toBe(4 + 1 + 3);
+    // intent, draft, created, edited; the rewrite (tried, not used); three checks; the approval hung off the version.
+    expect(await page.locator('#lineage svg g.node').count()).toBe(4 + 1 + 3 + 1);
+    expect(await page.locator('#lineage svg g.node.style-verdict').count()).toBe(1);
     expect(await page.locator('#lineage svg g.node.style-unused').count()).toBe(1);
     expect(await page.locator('#lineage svg g.node.target').count()).toBe(1);
     expect(await page.locator('#lineage svg g.node.check.fail').count()).toBe(1);
@@ -184,8 +187,8 @@ describe('colophon report', () => {
     expect(box!.width).toBeGreaterThan(400);
 
     const shares = await page.locator('#shares').innerText();
-    expect(shares).toMatch(/wes\s+People\s+38\s+56%/);
-    expect(shares).toMatch(/local\/drafter@1\.0\s+AI models\s+30\s+44%/);
+    expect(shares).toMatch(/wes\s+People\s+38\s+55\.9%/);
+    expect(shares).toMatch(/local\/drafter@1\.0\s+AI models\s+30\s+44\.1%/);
     expect(shares).toContain("people's work combined with AI output");
     const checks = await page.locator('#checks tbody tr').allInnerTexts();
     expect(checks).toHaveLength(3);

@@ -55,9 +55,15 @@ const SCENARIO = String.raw`async function scenario(C) {
   }
   map.checkInvariants();
 
-  let badClass = '';
-  const bad = await edit(alice, [[0, 0, '!', 'robot']]);
-  try { await C.loadAssetAttribution(store, { asset }); } catch (error) { badClass = error.name + ': ' + error.message; }
+  // A record with an unknown class is refused when written; one that arrives anyway (an imported
+  // feed) is skipped by attribution, which says so.
+  const robot = { kind: 'asset.edit', asset, out: C.contentCid(C.utf8Encode('!' + text)), delta: { text: [[0, 0, 1, 'robot']] } };
+  let refused = '';
+  try { await project.record(alice, robot); } catch (error) { refused = error.name + ': ' + error.message; }
+  const head = await store.head(alice.did);
+  const bad = C.signRecord(Object.assign({ proj: project.id, by: alice.did, seq: head.seq + 1, prev: head.cid, at: now++ }, robot), alice);
+  await store.append(bad);
+  const badClass = (await C.loadAssetAttribution(store, { asset })).notes.join(' | ');
 
   return JSON.stringify({
     runs: textResult.textMap.runs().map((r) => [r.start, r.length, r.author.class, r.author.who, String(r.author.record)]),
@@ -68,20 +74,15 @@ const SCENARIO = String.raw`async function scenario(C) {
     nodes: nodeResult.nodeMap.nodes().map((n) => [n.id, n.properties.map((p) => [p.name, p.author.class, p.author.who])]),
     nodeSourceType: nodeResult.digitalSourceType,
     big: { length: map.length, runs: map.runCount, byClass: map.unitsByClass(), sample: map.runs(1000, 1100).map((r) => [r.start, r.length, r.author.who]) },
-    badClass, badCid: String(bad.cid),
+    badClass, badCid: String(bad.cid), refused,
   });
 }`;
 
 type Scenario = (core: unknown) => Promise<string>;
 
-/** What this test uses of esbuild (tsup's own copy, not a direct dependency, so no type package). */
-interface EsbuildApi {
-  build(options: Record<string, unknown>): Promise<unknown>;
-}
-
 async function bundle(): Promise<string> {
   // tsup's own esbuild: the build core.bundle.js gets, without writing into dist/.
-  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as EsbuildApi;
+  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as typeof import('esbuild');
   const outfile = join(await mkdtemp(join(tmpdir(), 'colophon-qjs-')), 'core.mjs');
   await esbuild.build({ entryPoints: [ENTRY], bundle: true, format: 'esm', target: 'es2020', platform: 'neutral', mainFields: ['module', 'main'], outfile, logLevel: 'silent' });
   return readFile(outfile, 'utf8');
@@ -153,6 +154,9 @@ describe('attribution in QuickJS (Figma sandbox engine)', () => {
     expect(inNode.runs.map((r: unknown[]) => r[2])).toEqual(['human', 'ai', 'human']);
     expect(inNode.nodes).toEqual([['1:3', [['characters', 'human', expect.stringMatching(/^did:key:/)], ['fills', 'ai', 'acme/writer@2']]]]);
     expect(inNode.big.runs).toBeGreaterThan(4096);
-    expect(inNode.badClass).toBe(`AttributionError: record ${inNode.badCid} delta.text[0][3]: unknown class "robot"; classes are "human", "ai", "tool", "paste", "unknown"`);
+    expect(inNode.refused).toBe('RecordError: asset.edit record: delta.text[0][3]: unknown class "robot"; classes are "human", "ai", "tool", "paste", "unknown"');
+    expect(inNode.badClass).toBe(
+      `skipped a record that cannot be attributed (record ${inNode.badCid} delta.text[0][3]: unknown class "robot"; classes are "human", "ai", "tool", "paste", "unknown"); the result leaves it out`,
+    );
   });
 });

@@ -1,8 +1,9 @@
 // The capture engine driven by a scripted writing session with known truth (typing, an AI
 // command, word replacement, paste with non-ASCII, a formatter, undo/redo, an undo nobody can
 // match, an external change reconciled on reopen), checked per character against the ledger's
-// replay — in Node and in QuickJS from a bundle of the /record, /attribution and /capture
-// entries (no crypto, no TextEncoder), with identical record CIDs.
+// replay — in Node and in QuickJS from a bundle of the /record, /attribution, /capture and /lineage
+// entries (no crypto, no TextEncoder), with identical record CIDs; the pipeline recorder shares
+// the capture engine's writer and runs without a random source.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,17 +13,19 @@ import { getQuickJS, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
 import { describe, expect, it } from 'vitest';
 import * as attribution from '../src/attribution/index.js';
 import * as capture from '../src/capture/index.js';
+import * as lineage from '../src/lineage/index.js';
 import * as record from '../src/record/index.js';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const SCENARIO_FILE = fileURLToPath(new URL('./capture/scenario.js', import.meta.url));
 
 async function bundle(): Promise<string> {
-  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as typeof import('esbuild');
+  // tsup's own esbuild (not a direct dependency, so typed here by what the test uses).
+  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as { build(options: Record<string, unknown>): Promise<unknown> };
   const outfile = join(await mkdtemp(join(tmpdir(), 'colophon-capture-qjs-')), 'capture.mjs');
   await esbuild.build({
     stdin: {
-      contents: ['record', 'attribution', 'capture'].map((entry) => `export * from './${entry}/index.ts';`).join('\n'),
+      contents: ['record', 'attribution', 'capture', 'lineage'].map((entry) => `export * from './${entry}/index.ts';`).join('\n'),
       resolveDir: SRC,
       loader: 'ts',
     },
@@ -104,6 +107,7 @@ interface Outcome {
   truth: string;
   classes: string;
   reconciled: number;
+  unnamedRun: string;
   verified: boolean;
   problems: string[];
   notes: string[];
@@ -118,7 +122,7 @@ async function scenarioSource(): Promise<string> {
 describe('capture engine: a scripted session against known truth', () => {
   it('gives every character the class it was made with, in Node', async () => {
     const run = new Function(`${await scenarioSource()}\nreturn scenario;`)() as (core: unknown) => Promise<string>;
-    const out = JSON.parse(await run({ ...record, ...attribution, ...capture })) as Outcome;
+    const out = JSON.parse(await run({ ...record, ...attribution, ...capture, ...lineage })) as Outcome;
     expect(out.problems).toEqual([]);
     expect(out.verified).toBe(true);
     expect(out.classes).toBe(out.truth);
@@ -128,7 +132,9 @@ describe('capture engine: a scripted session against known truth', () => {
     expect(kinds[0]).toBe('project.genesis');
     expect(kinds[1]).toBe('asset.create');
     expect(kinds).toContain('ai.generate');
-    const evidence = new Set(out.records.slice(1).map((r) => r[2]));
+    expect(kinds[kinds.length - 1]).toBe('agent.step');
+    expect(out.unnamedRun).toBe('string');
+    const evidence = new Set(out.records.slice(1, -1).map((r) => r[2]));
     expect(evidence).toEqual(new Set(['typed', 'command', 'reconciled']));
     // The AI generation is one record with one op; typing coalesces into few ops, not one per key.
     const ai = out.records.find((r) => r[1] === 'ai.generate')!;
@@ -140,7 +146,7 @@ describe('capture engine: a scripted session against known truth', () => {
 
   it('runs unchanged in QuickJS with the same record CIDs, and touches no globals', async () => {
     const source = await scenarioSource();
-    const inNode = JSON.parse(await (new Function(`${source}\nreturn scenario;`)() as (core: unknown) => Promise<string>)({ ...record, ...attribution, ...capture })) as Outcome;
+    const inNode = JSON.parse(await (new Function(`${source}\nreturn scenario;`)() as (core: unknown) => Promise<string>)({ ...record, ...attribution, ...capture, ...lineage })) as Outcome;
     const inQuickJS = JSON.parse(await runInQuickJS(await bundle(), source)) as Outcome;
     expect(inQuickJS).toEqual(inNode);
     expect(inQuickJS.classes).toBe(inQuickJS.truth);

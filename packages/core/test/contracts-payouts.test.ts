@@ -112,6 +112,7 @@ async function ledgerWithSettlements(base: string, count: number) {
   const store = await CarFeedStore.open(ledgerDir);
   const project = await Project.create('Payouts', owner, store, () => (now += 1000));
   await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'director', subject: director.did } });
+  await project.record(owner, { kind: 'member', delta: { op: 'grant', role: 'editor', subject: writer.did } });
   const settle = async (i: number) => {
     const asset = `doc:piece-${i}.md`;
     const text = `Piece number ${i}, written by hand.`;
@@ -132,7 +133,8 @@ async function ledgerWithSettlements(base: string, count: number) {
 const CHILD_SOURCE = (srcNode: string) => `
 import { CarFeedStore, FileKeyStore, runPayouts, webhookAdapter } from ${JSON.stringify(srcNode)};
 async function main() {
-  const [ledgerDir, keysDir, outboxDir, url, crashStep, crashNth] = process.argv.slice(2);
+  const [ledgerDir, keysDir, outboxDir, url, crashStep, crashNth, timeoutText] = process.argv.slice(2);
+  const timeoutMs = Number(timeoutText) || 300;
   const store = await CarFeedStore.open(ledgerDir);
   const keys = new FileKeyStore(keysDir);
   const names = new Map((await keys.list()).map((i) => [i.did, i.name]));
@@ -140,11 +142,11 @@ async function main() {
   const report = await runPayouts({
     outboxDir,
     store,
-    adapters: url ? [webhookAdapter(url, { timeoutMs: 300 })] : [],
+    adapters: url ? [webhookAdapter(url, { timeoutMs })] : [],
     signerFor: async (did) => (names.has(did) ? keys.get(names.get(did)) : undefined),
     attempts: 3,
     backoffMs: 20,
-    timeoutMs: 300,
+    timeoutMs,
     onStep: (step) => {
       if (step === crashStep && ++seen === Number(crashNth)) process.kill(process.pid, 'SIGKILL');
     },
@@ -157,7 +159,7 @@ main().catch((error) => { console.error(error); process.exit(3); });
 /** Bundles the child script (sources included) into one CommonJS file node can run. */
 async function buildChild(dir: string): Promise<string> {
   const tsup = createRequire(import.meta.url).resolve('tsup');
-  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as { build(options: Record<string, unknown>): Promise<unknown> };
+  const esbuild = (await import(createRequire(tsup).resolve('esbuild'))) as typeof import('esbuild');
   const entry = join(dir, 'pay.ts');
   const outfile = join(dir, 'pay.cjs');
   await writeFile(entry, CHILD_SOURCE(SRC_NODE));
@@ -211,18 +213,20 @@ describe('payout outbox', () => {
       signerFor: async (did: string) => (did === director.did ? director : undefined),
       attempts: 3,
       backoffMs: 20,
+      adapters: [webhookAdapter(receiver.url, { timeoutMs: 300 })],
     };
     const started = Date.now();
-    const first = await runPayouts({ ...options, adapters: [webhookAdapter(receiver.url, { timeoutMs: 300 })] });
+    const first = await runPayouts(options);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     const state = (r: PayoutReport) => Object.fromEntries(r.deliveries.map((d) => [d.key, [d.state, d.attempts]]));
     expect(state(first)).toEqual({ [k1]: ['delivered', 3], [k2]: ['pending', 3], [k3]: ['rejected', 1] });
     expect(first.deliveries.find((d) => d.key === k3)!.lastError).toMatch(/HTTP 422: unknown payee/);
     expect(first.deliveries.find((d) => d.key === k2)!.lastError).toMatch(/HTTP 500/);
 
-    // The next run remembers the target, retries only what is pending, and leaves the refusal alone.
+    // The next run retries only what is pending, and leaves the refusal alone.
     const second = await runPayouts(options);
     expect(state(second)).toEqual({ [k1]: ['delivered', 3], [k2]: ['delivered', 4], [k3]: ['rejected', 1] });
+    expect(Object.fromEntries(second.deliveries.map((d) => [d.key, d.already]))).toEqual({ [k1]: true, [k2]: false, [k3]: false });
     expect(receiver.payments.filter((k) => keysOf.includes(k))).toEqual([k1, k2]);
     const sent = (key: string) => receiver.requests.filter((r) => r.key === key).map((r) => r.behaviour);
     expect(sent(k1)).toEqual(['fail', 'hang', 'ok']);
@@ -245,8 +249,8 @@ describe('payout outbox', () => {
     expect(report.deliveries.map((d) => d.state)).toEqual(['delivered', 'delivered']);
     const csv = await readFile(join(folder, `settlement-${keysOf[1]}.csv`), 'utf8');
     const [header, ...rows] = csv.trim().split('\n');
-    expect(header).toBe('settlement,asset,currency,payee,amount_minor,via');
-    expect(rows.map((r) => r.split(',')[4]).reduce((s, a) => s + Number(a), 0)).toBe(1001);
+    expect(header).toBe('settlement,asset,currency,payee,payee_name,amount_minor,via');
+    expect(rows.map((r) => r.split(',')[5]).reduce((s, a) => s + Number(a), 0)).toBe(1001);
     const json = JSON.parse(await readFile(join(folder, `settlement-${keysOf[0]}.json`), 'utf8')) as { budget: number; settlement: string };
     expect(json).toMatchObject({ budget: 1000, settlement: keysOf[0] });
     // Writing a statement again finds identical files; other content is never overwritten.
@@ -280,22 +284,25 @@ describe('payout outbox', () => {
     await second.close();
   });
 
-  it('a paying process killed with SIGKILL between any two steps never pays twice and never loses a payout', async () => {
+  it('a paying process killed with SIGKILL between any two steps never pays twice and never loses a payout', { timeout: 180_000 }, async () => {
     const dir = join(base, 'crash');
     const { ledgerDir, keysDir, settle, keysOf } = await ledgerWithSettlements(dir, 3);
     const [k1, k2, k3] = keysOf as [string, string, string];
     const script = await buildChild(dir);
     const outboxDir = join(ledgerDir, 'outbox');
-    const args = (crashStep = '', nth = 0, url = receiver.url) => [ledgerDir, keysDir, outboxDir, url, crashStep, String(nth)];
+    const args = (crashStep = '', nth = 0, url = receiver.url, timeoutMs = 300) => [ledgerDir, keysDir, outboxDir, url, crashStep, String(nth), String(timeoutMs)];
     const killed = (r: ChildResult) => expect([r.signal, r.stderr]).toEqual(['SIGKILL', '']);
 
     // 1. The receiver pays k1 but never answers; the payer dies right after timing out, before
     //    writing down what happened.
     receiver.plans.set(k1, ['pay-then-hang']);
     const k1Arrived = receiver.received(k1);
-    killed(await runChild(script, args('response', 1)));
-    // The receiver runs in this process: the child's exit can be handled before the request it
-    // sent (this was the flaky "expected undefined to be 1"). Wait for the request, then look.
+    // The flaky "expected undefined to be 1" had two causes. (a) With a 300 ms time-out, a loaded
+    // machine could time out before the request was even sent, so nothing was paid: this step
+    // waits long enough for the request to arrive (the receiver never answers it anyway). (b) The
+    // receiver runs in this process, which could handle the child's exit before its request: wait
+    // for the request, then look.
+    killed(await runChild(script, args('response', 1, receiver.url, 5000)));
     await k1Arrived;
     expect(receiver.paid.get(k1)).toBe(1);
     // 2. Retried with the same key (the receiver answers "already paid"); then killed after writing
@@ -310,9 +317,9 @@ describe('payout outbox', () => {
     const arrived = receiver.received(k3);
     killed(await runChild(script, args(), (kill) => void arrived.then(kill)));
     expect(receiver.paid.has(k3)).toBe(false);
-    // 5. A settlement made meanwhile is found in the ledger; the target is remembered (no URL given).
+    // 5. A settlement made meanwhile is found in the ledger.
     const k4 = await settle(3);
-    const last = await runChild(script, args('', 0, ''));
+    const last = await runChild(script, args());
     expect(last.code, last.stderr).toBe(0);
     const states = Object.fromEntries(last.report!.deliveries.map((d) => [d.key, d.state]));
     expect(states).toEqual({ [k1]: 'delivered', [k2]: 'delivered', [k3]: 'delivered', [k4]: 'delivered' });

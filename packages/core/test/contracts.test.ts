@@ -407,7 +407,9 @@ describe('settlement', () => {
     expect(byPayee[director.did]).toMatchObject({ amount: 7_500, via: ['prompts'] });
     expect(byPayee[reviewer.did]).toMatchObject({ amount: 10_000, via: ['reviews'] });
     expect(byPayee['ai:acme']).toMatchObject({ amount: 15_000, via: ['ai'] });
-    expect(settlement!.record.record.links!.map(String)).toEqual([payload.contract, payload.gate, payload.approval].map(String));
+    // The settlement links what it rests on, and the director's grant it relies on.
+    const grant = (await s.store.query({ kind: 'member' }))[0]!;
+    expect(settlement!.record.record.links!.map(String)).toEqual([payload.contract, payload.gate, payload.approval, grant].map(String));
     expect((await replaySettlement(settlement!.record, s.store)).ok).toBe(true);
   });
 
@@ -437,7 +439,7 @@ describe('settlement', () => {
     await t.contract(contractPayload({ budget: 100, currency: 'EUR', weights: { humanText: 1 } }, [{ name: 'always', expr: 'true' }]));
     const approved = await approveAsset(t.project, director, { asset: DOC });
     expect(approved.settlement).toBeUndefined();
-    expect(approved.settleError).toMatch(/nobody to pay for asset "doc:launch.md": no contributor in a weighted class \(humanText\)/);
+    expect(approved.settleError).toMatch(/nobody to pay for asset "doc:launch.md": no member contributed in a weighted class \(humanText\)/);
   });
 
   it('pays AI nothing at weight 0 and passes an upstream share to ingredients (several parents)', async () => {

@@ -2,7 +2,7 @@
 // PostToolUse, VS Code agent hooks, Cursor afterFileEdit and afterTabFileEdit). Each file it names
 // is recorded as a new version whose changed spans are `ai` (evidence `reported`: the agent said
 // so) where the event says the agent wrote them, and `unknown` where the file changed otherwise
-// since the last record.
+// since the last record. Stdout carries only the hook's JSON answer; what was recorded goes to stderr.
 import { isAbsolute, resolve } from 'node:path';
 import { modelLabel, type AiAgent, type OpClass, type SpanClassifier } from '@colophon/core';
 import { cursorEdit, cursorHookExt } from '../cursor-hook.js';
@@ -121,6 +121,8 @@ export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, 
   const event = await read();
   const cursor = cursorEdit(event as Record<string, unknown>);
   const files = cursor ? [{ path: cursor.path, written: cursor.written }] : editedFiles(event);
+  // Hosts parse stdout as the hook's JSON answer (VS Code, Claude Code, Cursor): say "go on", report on stderr.
+  io.out('{"continue":true}');
   if (files.length === 0) return; // not an edit (Read, Bash, a session event): nothing to record
   const base = cursor?.root ?? (typeof event.cwd === 'string' && isAbsolute(event.cwd) ? event.cwd : cwd);
   const agent = agentOf(event, options);
@@ -151,7 +153,7 @@ export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, 
       throw error;
     }
     for (const note of outcome.notes) io.err(`colophon: ${note}`);
-    if (outcome.status === 'recorded') io.out(`${outcome.asset}: +${outcome.inserted} -${outcome.deleted} by ${modelLabel(agent)} (reported) ${shortCid(outcome.record.cid)}`);
+    if (outcome.status === 'recorded') io.err(`${outcome.asset}: +${outcome.inserted} -${outcome.deleted} by ${modelLabel(agent)} (reported) ${shortCid(outcome.record.cid)}`);
     else if (outcome.status !== 'unchanged') io.err(`colophon: ${file.path} was not recorded (${outcome.status})`);
   }
 }

@@ -14,6 +14,7 @@ import {
   type ContributorShare,
   type TextAuthorshipMap,
 } from '@colophon/core';
+import { percent } from '@colophon/core/report';
 import { who } from '../describe.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { printJson, shortCid, type Io } from '../output.js';
@@ -144,7 +145,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 }
 
-const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const bar = (share: number): string => {
   const full = Math.round(share * BAR_WIDTH);
   return `${'█'.repeat(full)}${'░'.repeat(BAR_WIDTH - full)}`;

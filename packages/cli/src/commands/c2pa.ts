@@ -7,10 +7,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { contentCid, isDidKey, loadAssetAttribution, openFeedCheckpoint, type CID, type DecodedRecord } from '@colophon/core';
+import { contentCid, isDidKey, openFeedCheckpoint, sourceTypeWords, type CID, type DecodedRecord } from '@colophon/core';
 import { checkOutputPath, listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
 import type * as BridgeModule from '@colophon/c2pa-bridge';
-import type { CredentialReport, FeedCheckpointRef, IngredientFact } from '@colophon/c2pa-bridge';
+import type { CredentialReport, FeedCheckpointRef, IngredientFact, LedgerAssertion } from '@colophon/c2pa-bridge';
 import { CheckFailedError, translateErrors, UsageError } from '../errors.js';
 import { asOption, forceOption, jsonOption } from '../options.js';
 import { describeRecord } from '../describe.js';
@@ -131,16 +131,6 @@ async function feedCheckpoints(ws: Workspace, io: Io): Promise<FeedCheckpointRef
   return out;
 }
 
-/**
- * The attribution module's human share when it measured one (characters or layer properties);
- * when it could only count steps, the bridge's own step count stands, labelled as such.
- */
-async function measuredHumanShare(ws: Workspace, asset: string): Promise<number | undefined> {
-  if ((await ws.feeds.query({ asset })).length === 0) return undefined;
-  const attribution = await guarded(() => loadAssetAttribution(ws.feeds, { asset }));
-  return attribution.kind === 'steps' ? undefined : attribution.humanShare;
-}
-
 export async function exportC2paCommand(cwd: string, options: ExportC2paOptions, io: Io): Promise<void> {
   const { assetFormat, ProjectCa, exportC2pa, sidecarPathFor } = await loadBridge();
   const input = resolve(cwd, options.in);
@@ -157,7 +147,6 @@ export async function exportC2paCommand(cwd: string, options: ExportC2paOptions,
   const ca = new ProjectCa(ws.dir);
   const signer = await guarded(() => ca.signerChain(identity, name));
   const checkpoints = await feedCheckpoints(ws, io);
-  const humanShare = await measuredHumanShare(ws, options.asset);
   const result = await guarded(() =>
     exportC2pa({
       store: ws.feeds,
@@ -169,7 +158,6 @@ export async function exportC2paCommand(cwd: string, options: ExportC2paOptions,
       identity,
       chain: signer.chain,
       disclosePrompts: options.disclosePrompts ?? false,
-      humanShare,
       checkpoints,
     }),
   );
@@ -194,7 +182,7 @@ export async function exportC2paCommand(cwd: string, options: ExportC2paOptions,
   if (options.json) return printJson(io, summary);
   io.out(`Exported ${relative(cwd, output) || output} with Content Credentials from the ledger (${format.label}, ${format.carriage === 'embedded' ? 'embedded' : `sidecar ${relative(cwd, sidecarPath!)}`}).`);
   io.out(`  ${ledger.steps.length} recorded step(s); ${ledger.prompts.length} prompt(s) ${options.disclosePrompts ? 'disclosed' : 'as commitments only'}; ${result.history.sources.length} source(s).`);
-  if (ledger.share) io.out(`  human share ${Math.round(ledger.share.human * 100)}%, AI ${Math.round(ledger.share.ai * 100)}% (${ledger.share.method === 'step-count' ? 'counted by steps' : 'measured'}).`);
+  if (ledger.share) io.out(`  ${shareWords(ledger.share)} (the same as colophon attribute).`);
   if (result.undisclosable.length) io.out(`  not disclosed (their text was erased from the blob store): ${result.undisclosable.join(', ')}`);
   if (signer.issuedBy === 'project-ca') io.out(`  signed by ${name} with a certificate from the project CA: verifiers who trust ${join(COLOPHON_DIR, 'ca', 'ca.pem')} see "Trusted".`);
   else io.out(`  signed by ${name} with a self-signed certificate: verifiers will see "Valid, signer untrusted". For trusted credentials, the project owner can run "colophon ca issue ${name}".`);
@@ -264,18 +252,11 @@ async function readFileCredentials(cwd: string, file: string, sidecarOption: str
   return { path, bytes, report, ...(sidecarPath ? { sidecarPath } : {}) };
 }
 
-const SOURCE_TYPE_WORDS: Record<string, string> = {
-  digitalCreation: 'made by people',
-  trainedAlgorithmicMedia: 'made by an AI model',
-  compositeWithTrainedAlgorithmicMedia: "people's work combined with AI output",
-  algorithmicMedia: 'made by an algorithm',
-  digitalCapture: 'captured by a camera or recorder',
-};
-
-function sourceTypeWords(uri: string | undefined): string | undefined {
-  if (!uri) return undefined;
-  const term = uri.slice(uri.lastIndexOf('/') + 1);
-  return SOURCE_TYPE_WORDS[term] ?? term;
+/** `human share 79%, AI 21% of 75 characters`; a version-1 assertion has no unit. */
+function shareWords(share: Partial<NonNullable<LedgerAssertion['share']>>): string {
+  const others = (['ai', 'tool', 'pasted', 'unknown'] as const).filter((c) => (share[c] ?? 0) > 0).map((c) => `${c === 'ai' ? 'AI' : c} ${Math.round(share[c]! * 100)}%`);
+  const of = share.unit && share.total !== undefined ? ` of ${share.total} ${share.unit}` : '';
+  return `human share ${Math.round((share.human ?? 0) * 100)}%${others.length ? `, ${others.join(', ')}` : ''}${of}`;
 }
 
 function reportJson(report: CredentialReport, anchors: Anchors, sidecarPath?: string): Record<string, unknown> {
@@ -316,12 +297,12 @@ function printReport(io: Io, file: string, report: CredentialReport, anchors: An
   if (report.signer) io.out(`  signed by: ${report.signer.commonName ?? '?'}${report.signer.issuer ? ` (${report.signer.issuer})` : ''}${report.signer.alg ? `, ${report.signer.alg}` : ''}${report.signer.time ? `, at ${report.signer.time}` : ''}`);
   io.out(`  trust anchors: ${anchors.from}`);
   if (report.claimGenerator) io.out(`  made with: ${report.claimGenerator}`);
-  const overall = sourceTypeWords(report.digitalSourceType);
+  const overall = report.digitalSourceType && sourceTypeWords(report.digitalSourceType);
   if (overall) io.out(`  origin: ${overall}`);
   if (report.actions.length) {
     io.out('  history:');
     for (const a of report.actions) {
-      const how = [sourceTypeWords(a.digitalSourceType), a.softwareAgent && `with ${a.softwareAgent}`].filter(Boolean).join(', ');
+      const how = [a.digitalSourceType && sourceTypeWords(a.digitalSourceType), a.softwareAgent && `with ${a.softwareAgent}`].filter(Boolean).join(', ');
       io.out(`    - ${a.action.replace(/^c2pa\./, '')}${how ? ` (${how})` : ''}${a.when ? ` at ${a.when}` : ''}`);
     }
   }
@@ -331,7 +312,7 @@ function printReport(io: Io, file: string, report: CredentialReport, anchors: An
   }
   if (report.trainingMining) io.out(`  AI training and data mining: ${Object.entries(report.trainingMining).map(([k, v]) => `${k.replace(/^(c2pa|cawg)\./, '')} ${v}`).join(', ')}`);
   if (report.ledger) {
-    const share = report.ledger.share ? `, human share ${Math.round(report.ledger.share.human * 100)}% (${report.ledger.share.method === 'step-count' ? 'counted by steps' : 'measured'})` : '';
+    const share = report.ledger.share ? `, ${shareWords(report.ledger.share)}` : '';
     io.out(`  Colophon ledger: project ${shortCid(report.ledger.project)}, asset ${report.ledger.asset}, ${report.ledger.steps.length} step(s)${share}`);
   }
   const problems = report.failures.filter((f) => !(report.state !== 'Invalid' && f.code.endsWith('.untrusted')));

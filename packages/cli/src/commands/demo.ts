@@ -31,7 +31,8 @@ export async function demo(options: { dir?: string }, io: Io): Promise<void> {
     story.say('   Wes writes; two AI agents help: a drafter and a brand checker. Each has an Ed25519');
     story.say('   identity; private keys stay outside the project folder.');
 
-    await story.colophon(['contract', 'add', await story.contract(), '--as', 'olivia']);
+    const contract = await story.contract();
+    await story.colophon(['contract', 'add', contract, '--as', 'olivia']);
     story.say('2. Olivia signs a contract for the launch post: six gates (director approval, licences,');
     story.say('   valid credentials, no personal data, brand score >= 0.8, >= 30% human) and EUR 1,500.00');
     story.say('   to split 60/25/15 between surviving human text, prompts and reviews (AI weighted 0).');
@@ -78,11 +79,14 @@ export async function demo(options: { dir?: string }, io: Io): Promise<void> {
     story.say(`10. ${verified}`);
     const report = join(out, 'report.html');
     await story.colophon(['report', '--asset', POST, '--out', report, '--file', 'out/launch.md']);
-    await writeFile(join(base, 'README.txt'), `Colophon demo studio: ${studio}\nReport: ${report}\nStatements: ${statements}\nKeys (outside the studio): ${process.env.COLOPHON_KEYS_DIR}\n`);
+    const posterReport = join(out, 'poster-report.html');
+    await story.colophon(['report', '--asset', POSTER, '--out', posterReport, '--file', 'out/poster.png']);
+    await writeFile(join(base, 'README.txt'), `Colophon demo studio: ${studio}\nReport: ${report}\nContract: ${contract}\nStatements: ${statements}\nKeys (outside the studio): ${process.env.COLOPHON_KEYS_DIR}\n`);
     story.say('\nWhere to look:');
-    story.say(`   report      ${report}   (open it in a browser)`);
+    story.say(`   report      ${report}   (open it in a browser; the poster's: ${posterReport})`);
+    story.say(`   contract    ${contract}   (the gates and the payout rule the settlement followed)`);
+    story.say(`   statements  ${statements}   (the payout statements, one per settlement)`);
     story.say(`   credentials ${join(out, 'poster.png')}, ${join(out, 'launch.md')} + .c2pa sidecar`);
-    story.say(`   payouts     ${statements}`);
     story.say(`   the ledger  ${join(studio, '.colophon')}   (try: cd ${studio} && COLOPHON_KEYS_DIR=${process.env.COLOPHON_KEYS_DIR} colophon log)`);
   } finally {
     if (previousKeys === undefined) delete process.env.COLOPHON_KEYS_DIR;

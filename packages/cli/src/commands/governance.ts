@@ -1,6 +1,6 @@
 // colophon contract add | gate | approve | reject | check | settle | payouts
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   ContractError,
@@ -8,6 +8,7 @@ import {
   approveAsset,
   contractFor,
   contractFromJson,
+  isDidKey,
   parseCid,
   readContract,
   recordCheck,
@@ -19,9 +20,11 @@ import {
   settleAsset,
   type GateEvaluation,
   type GateVerdict,
+  type PayoutRule,
   type SettleResult,
 } from '@colophon/core';
-import { runPayouts, statementAdapter, webhookAdapter, type PayoutAdapter, type PayoutReport } from '@colophon/core/node';
+import { adapterForTarget, rememberTargets, rememberedTargets, runPayouts, statementAdapter, webhookAdapter, type PayoutAdapter, type PayoutReport } from '@colophon/core/node';
+import { CONTRACT_FORMAT_HELP, parseContractText, starterContract } from '../contract-file.js';
 import { who } from '../describe.js';
 import { CheckFailedError, translateErrors, UsageError } from '../errors.js';
 import { asOption, assetOption, collect, jsonOption } from '../options.js';
@@ -35,18 +38,9 @@ function translate<T>(work: () => Promise<T>, failure: 'usage' | 'check' = 'usag
 }
 
 /** Minor units as the currency writes them (EUR 675.00), from ISO 4217 digits where Intl knows them. */
-export function formatAmount(minor: number, currency: string): string {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // An unknown code: show two decimals, as most currencies have.
-  }
-  const value = BigInt(minor);
-  if (digits === 0) return `${currency} ${value}`;
-  const scale = 10n ** BigInt(digits);
-  return `${currency} ${value / scale}.${(value % scale).toString().padStart(digits, '0')}`;
-}
+import { formatAmount } from '@colophon/core/report';
+
+export { formatAmount };
 
 function verdictLines(verdicts: GateVerdict[], descriptions: Map<string, string>): string[] {
   const width = Math.max(...verdicts.map((v) => v.name.length));
@@ -69,8 +63,9 @@ function printEvaluation(io: Io, evaluation: GateEvaluation, gateCid: string): v
 function printSettlement(io: Io, result: SettleResult, names: Map<string, string>): void {
   const { payload } = result;
   io.out(`${result.existing ? 'Already settled' : 'Settled'}: ${formatAmount(payload.budget, payload.currency)} in settle record ${result.record.cid}`);
-  const width = Math.max(...payload.lines.map((l) => who(l.payee, names).length));
-  for (const line of payload.lines) io.out(`  ${who(line.payee, names).padEnd(width)}  ${formatAmount(line.amount, payload.currency).padStart(14)}  (${line.via.join(', ')})`);
+  const label = (payee: string) => (names.has(payee) ? `${names.get(payee)} (${payee})` : payee);
+  const width = Math.max(...payload.lines.map((l) => label(l.payee).length));
+  for (const line of payload.lines) io.out(`  ${label(line.payee).padEnd(width)}  ${formatAmount(line.amount, payload.currency).padStart(14)}  (${line.via.join(', ')})`);
 }
 
 function gateJson(evaluation: GateEvaluation, gateCid: unknown) {
@@ -98,26 +93,59 @@ async function open(cwd: string, asName: string | undefined): Promise<{ ws: Work
 async function contractAdd(cwd: string, file: string, options: { asset?: string; as?: string; json?: boolean }, io: Io): Promise<void> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(resolve(cwd, file), 'utf8');
   } catch {
     throw new UsageError(`cannot read contract file ${file}`);
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseContractText(text, file);
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError((error as Error).message);
   }
+  const { ws, identity } = await open(cwd, options.as);
+  await nameFixedShares(ws, value);
   const contract = await translate(async () => contractFromJson(value));
   if (options.asset) contract.asset = options.asset;
-  const { ws, identity } = await open(cwd, options.as);
   const stored = await translate(() => recordContract(ws.project, identity, contract));
   if (options.json) return printJson(io, { cid: stored.cid, asset: contract.asset ?? null, name: contract.payload.name, gates: contract.payload.gates.map((g) => g.name), payout: contract.payload.payout ?? null });
   io.out(`Contract "${contract.payload.name}" recorded: ${stored.cid}`);
   io.out(`  governs: ${contract.asset ?? 'every asset without a contract of its own'}`);
   io.out(`  gates:   ${contract.payload.gates.map((g) => g.name).join(', ')}`);
   const payout = contract.payload.payout;
-  if (payout) io.out(`  payout:  ${formatAmount(payout.budget, payout.currency)} by ${Object.entries(payout.weights).map(([c, w]) => `${c} ${w}`).join(', ')}${payout.upstreamBasisPoints ? `, ${payout.upstreamBasisPoints / 100}% to ingredients` : ''}`);
+  if (payout) io.out(`  payout:  ${payoutSummary(payout, await identityNames(ws.keys))}`);
+}
+
+function payoutSummary(payout: PayoutRule, names: Map<string, string>): string {
+  const fixed = Object.entries(payout.fixed ?? {}).map(([did, points]) => `${who(did, names)} ${points / 100}%`);
+  return `${formatAmount(payout.budget, payout.currency)} by ${Object.entries(payout.weights).map(([c, w]) => `${c} ${w}`).join(', ')}${fixed.length > 0 ? `; fixed: ${fixed.join(', ')}` : ''}${payout.upstreamBasisPoints ? `; ${payout.upstreamBasisPoints / 100}% to ingredients` : ''}`;
+}
+
+/** People write identity names in payout.fixed; the contract records their dids. */
+async function nameFixedShares(ws: Workspace, value: unknown): Promise<void> {
+  const fixed = (value as { payout?: { fixed?: unknown } } | undefined)?.payout?.fixed;
+  if (typeof fixed !== 'object' || fixed === null || Array.isArray(fixed)) return;
+  const named: Record<string, unknown> = {};
+  for (const [key, points] of Object.entries(fixed)) {
+    if (isDidKey(key)) named[key] = points;
+    else {
+      const did = (await ws.keys.get(key))?.did;
+      if (!did) throw new UsageError(`payout.fixed names "${key}", which is neither a did:key nor an identity on this machine`);
+      named[did] = points;
+    }
+  }
+  (value as { payout: { fixed: unknown } }).payout.fixed = named;
+}
+
+async function contractInit(cwd: string, file: string | undefined, options: { asset?: string }, io: Io): Promise<void> {
+  const path = resolve(cwd, file ?? 'contract.jsonc');
+  try {
+    await writeFile(path, starterContract(options.asset), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path} exists; not overwritten (give another file name)`);
+    throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
+  }
+  io.out(`Wrote a starting contract to ${path}: edit it, then record it with "colophon contract add ${file ?? 'contract.jsonc'}".`);
 }
 
 async function contractShow(cwd: string, options: { asset: string; json?: boolean }, io: Io): Promise<void> {
@@ -129,7 +157,7 @@ async function contractShow(cwd: string, options: { asset: string; json?: boolea
   io.out(`Contract "${contract.payload.name}" (${entry.cid}) governs ${options.asset}${entry.record.asset ? '' : ' (project-wide)'}:`);
   for (const gate of contract.payload.gates) io.out(`  ${gate.name}: ${gate.expr}${gate.description ? `  — ${gate.description}` : ''}`);
   const payout = contract.payload.payout;
-  if (payout) io.out(`  payout: ${formatAmount(payout.budget, payout.currency)}; weights ${JSON.stringify(payout.weights)}${payout.upstreamBasisPoints ? `; upstream ${payout.upstreamBasisPoints} basis points` : ''}`);
+  if (payout) io.out(`  payout: ${payoutSummary(payout, await identityNames(ws.keys))}`);
 }
 
 async function replay(cwd: string, cidText: string, options: { json?: boolean }, io: Io): Promise<void> {
@@ -238,18 +266,26 @@ function positiveInteger(text: string | undefined, option: string, fallback: num
 async function payouts(cwd: string, options: { webhook?: string[]; statement?: string[]; timeout?: string; attempts?: string; json?: boolean }, io: Io): Promise<void> {
   const ws = await openWorkspace(cwd);
   const timeoutMs = positiveInteger(options.timeout, '--timeout', 10_000);
-  const adapters: PayoutAdapter[] = [];
+  const given: PayoutAdapter[] = [];
   try {
-    for (const url of options.webhook ?? []) adapters.push(webhookAdapter(url, { timeoutMs }));
+    for (const url of options.webhook ?? []) given.push(webhookAdapter(url, { timeoutMs }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  for (const folder of options.statement ?? []) adapters.push(statementAdapter(folder));
+  for (const folder of options.statement ?? []) given.push(statementAdapter(resolve(cwd, folder)));
+  // Targets come from the command line and the user's configuration (outside the repository),
+  // never from the project folder: a planted line there sends no money anywhere.
+  const project = ws.project.id.toString();
+  await rememberTargets(project, given.map((a) => a.target));
+  const adapters = new Map(given.map((a) => [a.target, a]));
+  for (const target of await rememberedTargets(project)) if (!adapters.has(target)) adapters.set(target, adapterForTarget(target, { timeoutMs }));
   const names = await identityNames(ws.keys);
   const report: PayoutReport = await runPayouts({
     outboxDir: join(ws.dir, 'outbox'),
     store: ws.feeds,
-    adapters,
+    genesis: ws.project.id,
+    adapters: [...adapters.values()],
+    nameOf: (did) => names.get(did),
     timeoutMs,
     attempts: positiveInteger(options.attempts, '--attempts', 5),
     signerFor: async (did) => {
@@ -259,14 +295,16 @@ async function payouts(cwd: string, options: { webhook?: string[]; statement?: s
   });
   if (options.json) printJson(io, report);
   else {
-    if (report.targets.length === 0) io.out('No payout targets yet: give --webhook URL or --statement DIR (they are remembered).');
+    if (report.targets.length === 0) io.out('No payout targets yet: give --webhook URL or --statement DIR (remembered in your configuration, outside the project).');
     for (const target of report.targets) io.out(`Target ${target}`);
     for (const d of report.deliveries) {
       const mark = d.state === 'delivered' ? '✓' : d.state === 'rejected' ? '✗' : '…';
       const why = d.waiting ?? (d.state !== 'delivered' && d.lastError ? d.lastError : '');
-      io.out(`  ${mark} ${shortCid(d.key)} ${d.asset ?? ''} → ${d.target}: ${d.state} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${why ? ` (${why})` : ''}`);
+      const state = d.already ? 'already delivered' : `${d.state} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`;
+      io.out(`  ${mark} ${shortCid(d.key)} ${d.asset ?? ''} → ${d.target}: ${state}${why ? ` (${why})` : ''}`);
     }
-    for (const dup of report.duplicates) io.out(`  ! settle record ${dup} duplicates an earlier settlement and is never paid`);
+    for (const dup of report.duplicates) io.out(`  ! settle record ${dup} duplicates the settlement of its asset and contract and is never paid`);
+    for (const bad of report.invalid) io.out(`  ! settle record ${bad.settle}${bad.asset ? ` (${bad.asset})` : ''} by ${who(bad.by, names)} does not stand and is never paid: ${bad.reasons.join('; ')}`);
   }
   const undelivered = report.deliveries.filter((d) => d.state !== 'delivered');
   if (undelivered.length > 0) {
@@ -278,8 +316,14 @@ async function payouts(cwd: string, options: { webhook?: string[]; statement?: s
 export function registerGovernanceCommands(program: Command, cwd: string, io: Io): void {
   const contract = program.command('contract').description('contracts: gates in CEL and payout rules (recorded by the owner)');
   contract
+    .command('init [file]')
+    .description('write a commented starting contract (default contract.jsonc) to edit and add')
+    .option('--asset <asset>', 'the asset it governs')
+    .action((file, o) => contractInit(cwd, file, o, io));
+  contract
     .command('add <file>')
-    .description('check a contract file (JSON: {name, asset?, gates, payout?}) and record it')
+    .description('check a contract file (JSON with comments: {name, asset?, gates, payout?}) and record it (owner only)')
+    .addHelpText('after', CONTRACT_FORMAT_HELP)
     .option('--asset <asset>', 'the asset it governs (overrides the file; default: every asset without its own)')
     .addOption(asOption())
     .addOption(jsonOption())

@@ -28,7 +28,7 @@ import { translateErrors, UsageError } from '../errors.js';
 import { asOption, forceOption, jsonOption } from '../options.js';
 import { writeOrPrint } from '../output-file.js';
 import { formatTime, printJson, shortCid, toJsonValue, type Io } from '../output.js';
-import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '../report/nodes.js';
+import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '@colophon/core/report';
 import { cidArgument, identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
 
 

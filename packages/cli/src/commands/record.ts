@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { commitText, contentCid, isRecordKind, RECORD_KINDS, RecordError, ROLE_REQUIRED, RoleBook, type CID, type Contribution, type Intent, type OpClass, type RecordKind } from '@colophon/core';
+import { commitText, contentCid, isRecordKind, RECORD_KINDS, RecordError, SIGNER_ROLES, roleBookOf, signerRule, type CID, type Contribution, type Intent, type OpClass, type RecordKind } from '@colophon/core';
 import { translateErrors, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { assetArgument, textOf, textVersion, withTextVersion } from '../text-version.js';
@@ -81,16 +81,17 @@ async function promptArgument(cwd: string, options: RecordOptions): Promise<{ te
 export async function record(cwd: string, kind: string, options: RecordOptions, io: Io): Promise<void> {
   if (!isRecordKind(kind)) throw new UsageError(`unknown record kind "${kind}"; kinds are: ${RECORD_KINDS.join(', ')}`);
   if (kind === 'project.genesis') throw new UsageError('a project has exactly one genesis record; use "colophon init"');
+  // A hand-made governance record could never replay: these are written by their own verbs.
+  const verb = { contract: 'colophon contract add FILE', gate: 'colophon gate --asset ASSET', settle: 'colophon settle --asset ASSET', member: 'colophon member add NAME --role ROLE' }[kind as string];
+  if (verb) throw new UsageError(`a ${kind} record is written by "${verb}", which checks it; "record" does not write one`);
   if (options.model && options.tool) throw new UsageError('give --model or --tool, not both');
   if (options.pasted && (options.model || options.tool || kind === 'ai.generate')) throw new UsageError('--pasted text was pasted by the signer: not with --model, --tool or ai.generate');
   const prompt = await promptArgument(cwd, options);
   const ws = await openWorkspace(cwd);
   const { name, identity } = await signingIdentity(ws, options.as);
-  const role = ROLE_REQUIRED[kind];
-  if (role) {
-    const roles = new RoleBook(ws.project.owner);
-    for await (const r of ws.feeds.records()) roles.apply(r.record);
-    if (!roles.holds(identity.did, role)) throw new UsageError(`a ${kind} record needs the ${role} role, which ${name} does not hold (the owner grants it: colophon member add ${name} --role ${role})`);
+  const allowed = SIGNER_ROLES[kind];
+  if (allowed && !(await roleBookOf(ws.feeds, ws.project.owner)).holdsOneOf(identity.did, allowed)) {
+    throw new UsageError(`${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} record must be signed by ${signerRule(kind)}, which ${name} is not (the owner grants roles: colophon member add ${name} --role ${allowed[0]})`);
   }
   let contribution: Contribution = { kind };
   const asset = assetArgument(ws, cwd, options.asset, options.file);
@@ -126,7 +127,8 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
     for (const note of version.notes) io.err(`colophon: ${note}`);
     contribution = withTextVersion(contribution, version);
   } else if (options.pasted) throw new UsageError('--pasted needs --file with the text that was pasted into');
-  const stored = await translateErrors(() => ws.project.record(identity, contribution), { usage: [RecordError] });
+  const recorded = contribution;
+  const stored = await translateErrors(() => ws.project.record(identity, recorded, { linkSeen: true }), { usage: [RecordError] });
   if (options.json) return printJson(io, { cid: stored.cid, kind, by: { name, did: identity.did }, seq: stored.record.seq });
   io.out(stored.cid.toString());
 }

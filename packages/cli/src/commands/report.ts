@@ -7,9 +7,9 @@ import { checkOutputPath, writeFileAtomic } from '@colophon/core/node';
 import { translateErrors, UsageError } from '../errors.js';
 import { forceOption, jsonOption } from '../options.js';
 import { printJson, type Io } from '../output.js';
+import { drawnPart, lineageDot, reportPage } from '@colophon/core/report';
 import { gatherReport } from '../report/data.js';
-import { drawnPart, lineageDot, renderSvg } from '../report/graph.js';
-import { reportHtml } from '../report/html.js';
+import { renderSvg } from '../report/graph.js';
 import { openWorkspace } from '../workspace.js';
 
 export interface ReportOptions {
@@ -35,10 +35,10 @@ export async function report(cwd: string, options: ReportOptions, io: Io): Promi
   const data = await translateErrors(() => gatherReport(cwd, ws, { asset: options.asset, ...(record ? { record } : {}), ...(options.file !== undefined ? { file: options.file } : {}) }), { usage: [LineageError] });
   const drawn = drawnPart(data.graph);
   const svg = await renderSvg(lineageDot(drawn.graph, data.names, data.side));
-  const html = reportHtml(data, svg, drawn.left);
+  const html = reportPage(data, { svg, notDrawn: drawn.left });
   await writeFileAtomic(path, html);
-  if (options.json) printJson(io, { file: path, asset: data.asset, version: data.graph.target.cid, records: data.graph.nodes.length, verified: data.verification.ok, bytes: Buffer.byteLength(html) });
-  else io.out(`Wrote the report on ${data.asset} (${data.graph.nodes.length} records, ledger ${data.verification.ok ? 'verified' : 'NOT verified'}) to ${path}. Open it in any browser; it needs no network.`);
+  if (options.json) printJson(io, { file: path, asset: data.asset, version: data.graph.target.cid, records: data.graph.nodes.length, verified: data.verification?.ok, bytes: Buffer.byteLength(html) });
+  else io.out(`Wrote the report on ${data.asset} (${data.graph.nodes.length} records, ledger ${data.verification?.ok ? 'verified' : 'NOT verified'}) to ${path}. Open it in any browser; it needs no network.`);
   return path;
 }
 

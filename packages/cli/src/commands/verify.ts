@@ -18,7 +18,7 @@ function progressBar(io: Io): VerifyProgress | undefined {
 export async function verify(cwd: string, options: { json?: boolean }, io: Io): Promise<void> {
   const report = await verifyWorkspace(cwd, progressBar(io));
   if (options.json) printJson(io, report);
-  else if (report.ok) io.out(`Verified ${report.records} records in ${report.feeds} feeds: every signature, chain, link and role checks out.`);
+  else if (report.ok) io.out(`Verified ${report.records} records in ${report.feeds} feeds: every signature, chain, link and role checks out, and every settlement stands.`);
   else {
     io.out(`Verification FAILED: ${report.findings.length} problem(s) in ${report.records} records:`);
     for (const finding of report.findings) io.out(`  [${finding.code}] ${finding.message}`);

@@ -9,13 +9,13 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/** A small poster as a real PNG: an autumn gradient with a title band, from the given colours. */
-export function posterPng(width: number, height: number, top: [number, number, number], bottom: [number, number, number]): Uint8Array {
+/** A small poster as a real PNG: a gradient from the given colours, with a white title band when `titled`. */
+export function posterPng(width: number, height: number, top: [number, number, number], bottom: [number, number, number], titled = true): Uint8Array {
   const rows: Buffer[] = [];
   for (let y = 0; y < height; y++) {
     const row = Buffer.alloc(1 + width * 3);
     const t = y / (height - 1);
-    const band = y > height * 0.4 && y < height * 0.55;
+    const band = titled && y > height * 0.4 && y < height * 0.55;
     for (let x = 0; x < width; x++) {
       for (let c = 0; c < 3; c++) row[1 + x * 3 + c] = band ? 250 : Math.round(top[c]! + (bottom[c]! - top[c]!) * t);
     }

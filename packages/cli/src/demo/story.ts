@@ -57,7 +57,7 @@ export class StudioStory {
     const ws = await openWorkspace(this.studio);
     const identity = await ws.keys.get(who);
     if (!identity) throw new Error(`demo identity ${who} is missing`);
-    return (await ws.project.record(identity, contribution)).cid;
+    return (await ws.project.record(identity, contribution, { linkSeen: true })).cid;
   }
 
   /** The drafting agent writes the post; the brand-check agent scores it. Both are signed pipelines. */
@@ -88,12 +88,13 @@ export class StudioStory {
 
   async poster(): Promise<string> {
     const file = join(this.studio, 'poster.png');
-    const background = posterPng(240, 360, [232, 163, 61], [120, 50, 30]);
+    const background = posterPng(240, 360, [232, 163, 61], [120, 50, 30], false);
     await writeFile(file, background);
     const made = await this.record('dana', { kind: 'ai.generate', asset: POSTER, out: contentCid(background), agent: new LocalGenerator().agent, delta: { nodes: { background: ['fill'] } } });
-    const final = posterPng(240, 360, [200, 100, 42], [90, 40, 25]);
+    const final = posterPng(240, 360, [232, 163, 61], [120, 50, 30]);
     await writeFile(file, final);
-    await this.record('dana', { kind: 'asset.edit', asset: POSTER, out: contentCid(final), links: [made], delta: { nodes: { background: ['fill'], title: ['text', 'font'], logo: ['position'] } } });
+    // Dana keeps the model's background and sets the title, its font and the logo herself.
+    await this.record('dana', { kind: 'asset.edit', asset: POSTER, out: contentCid(final), links: [made], delta: { nodes: { title: ['text', 'font'], logo: ['position'] } } });
     return file;
   }
 

@@ -1,81 +1,17 @@
-// Everything the report shows, gathered from the workspace: the lineage, the attribution, the
-// checks, gate verdicts and settlement, Content Credentials, and whether the ledger verifies.
-import { stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import {
-  CONTRACT_EXT,
-  LedgerView,
-  checkOf,
-  gatePayloadOf,
-  lineageOf,
-  lineageParents,
-  stepPayloadOrUndefined,
-  settlePayloadOf,
-  traceTarget,
-  type AssetAttribution,
-  type CheckOn,
-  type CheckResult,
-  type CID,
-  type GatePayload,
-  type LedgerEntry,
-  type LineageEdge,
-  type LineageGraph,
-  type SettlePayload,
-} from '@colophon/core';
-import { contentCidOfFile } from '@colophon/core/node';
-import { attributionOf } from '../commands/lineage.js';
+// What the report shows beyond the ledger's facts (core's collectReport): the work itself from the
+// asset's file (its text, or the image), the file's Content Credentials read with the C2PA SDK,
+// whether the file is the version recorded, and whether the whole ledger verifies.
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { LedgerView, contentCid, utf8Decode, type CID } from '@colophon/core';
+import { collectReport, type CredentialFact, type ReportData, type WorkContent } from '@colophon/core/report';
 import { verifyWorkspace } from '../commands/verify.js';
 import { identityNames, type Workspace } from '../workspace.js';
 
-export interface GateFact {
-  entry: LedgerEntry;
-  payload: GatePayload;
-  contract?: string;
-}
-
-export interface SettleFact {
-  entry: LedgerEntry;
-  payload: SettlePayload;
-  /** A later settle record of the same asset and contract: never paid. */
-  duplicate: boolean;
-}
-
-export interface CredentialFact {
-  /** Where the facts come from: the file on disk, or an ingest record. */
-  source: string;
-  state: string;
-  explanation: string;
-  claimGenerator?: string;
-  signer?: string;
-  codes: string[];
-}
-
-/** Steps of the same runs or intents that did not make it into this version (a rejected rewrite). */
-export interface SideBranch {
-  nodes: LedgerEntry[];
-  edges: LineageEdge[];
-  checks: Map<string, CheckOn[]>;
-}
-
-export interface ReportData {
-  project: { name: string; genesis: CID };
-  asset: string;
-  graph: LineageGraph;
-  side: SideBranch;
-  names: Map<string, string>;
-  attribution?: AssetAttribution;
-  attributionNote?: string;
-  checks: { entry: LedgerEntry; result: CheckResult; on: LedgerEntry }[];
-  gates: GateFact[];
-  decisions: LedgerEntry[];
-  settlements: SettleFact[];
-  credentials: CredentialFact[];
-  credentialNote?: string;
-  /** The asset's file on disk, when the asset is a file: whether it is the version recorded. */
-  file?: { path: string; matches: boolean };
-  verification: { ok: boolean; records: number; feeds: number; findings: { code: string; message: string }[] };
-  generatedAt: number;
-}
+/** Images larger than this are not embedded (the page would grow past what a browser opens quickly). */
+export const MAX_EMBEDDED_IMAGE_BYTES = 8 * 1024 * 1024;
+/** Texts larger than this are not read (the map still gives the shares). */
+export const MAX_SHOWN_TEXT_BYTES = 4 * 1024 * 1024;
 
 /** A path as people know it: relative to the project folder when inside it. */
 function shown(ws: Workspace, path: string): string {
@@ -84,10 +20,8 @@ function shown(ws: Workspace, path: string): string {
 }
 
 /** The bridge (C2PA SDK) loads only when there is a file to read. */
-async function readFileCredentials(ws: Workspace, path: string): Promise<CredentialFact | { note: string }> {
+async function readFileCredentials(ws: Workspace, path: string, bytes: Uint8Array): Promise<CredentialFact | { note: string }> {
   const bridge = await import('@colophon/c2pa-bridge');
-  const { readFile } = await import('node:fs/promises');
-  const bytes = new Uint8Array(await readFile(path));
   let format;
   try {
     format = bridge.assetFormat(path, bytes);
@@ -109,61 +43,33 @@ async function readFileCredentials(ws: Workspace, path: string): Promise<Credent
   return fact;
 }
 
-function ingestFacts(graph: LineageGraph): CredentialFact[] {
-  const facts: CredentialFact[] = [];
-  for (const node of graph.nodes) {
-    const c2pa = node.record.kind === 'ingest' ? (node.record.ext?.['colophon.c2pa'] as { state?: unknown; file?: unknown; claimGenerator?: unknown; codes?: unknown } | undefined) : undefined;
-    if (!c2pa || typeof c2pa.state !== 'string') continue;
-    const fact: CredentialFact = {
-      source: `ingested ${typeof c2pa.file === 'string' ? c2pa.file : 'file'} (record ${node.cid})`,
-      state: c2pa.state,
-      explanation: c2pa.state === 'none' ? 'The ingested file carried no Content Credentials.' : `Its Content Credentials were ${c2pa.state} when it was ingested.`,
-      codes: Array.isArray(c2pa.codes) ? c2pa.codes.filter((x): x is string => typeof x === 'string') : [],
-    };
-    if (typeof c2pa.claimGenerator === 'string') fact.claimGenerator = c2pa.claimGenerator;
-    facts.push(fact);
-  }
-  return facts;
+/** PNG and JPEG by their first bytes (a name can lie). */
+function imageMime(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return undefined;
 }
 
-/** Most side-branch steps drawn; more would bury the version's own story. */
-const MAX_SIDE_STEPS = 24;
-
 /**
- * Agent steps of the runs in this version's lineage, or serving its intents, that the version did
- * not come from: what was tried and set aside. Drawn faded, with their checks.
+ * The work as the report shows it: the text when the file is the version the map describes (else
+ * the colours would sit on the wrong characters), or the image.
  */
-export function sideBranch(view: LedgerView, graph: LineageGraph): SideBranch {
-  const inGraph = new Set(graph.nodes.map((n) => n.cid.toString()));
-  const runs = new Set<string>();
-  const intents = new Set<string>();
-  for (const node of graph.nodes) {
-    const payload = stepPayloadOrUndefined(node);
-    if (payload && node.record.kind === 'agent.step') runs.add(payload.run);
-    if (node.record.kind === 'intent') intents.add(node.cid.toString());
+function workOf(data: ReportData, path: string, bytes: Uint8Array, version: CID | undefined): WorkContent {
+  const mime = imageMime(bytes);
+  if (mime) {
+    if (bytes.length > MAX_EMBEDDED_IMAGE_BYTES) return { note: `${basename(path)} is larger than ${MAX_EMBEDDED_IMAGE_BYTES / 1024 / 1024} MB and is not embedded` };
+    const work: WorkContent = { image: { mime, base64: Buffer.from(bytes).toString('base64') } };
+    if (version && !contentCid(bytes).equals(version)) work.note = 'The file on disk has changed since this version was recorded; the image shows the file as it is now.';
+    return work;
   }
-  const nodes: LedgerEntry[] = [];
-  for (const entry of view.ordered) {
-    if (entry.record.kind !== 'agent.step' || inGraph.has(entry.cid.toString())) continue;
-    const payload = stepPayloadOrUndefined(entry);
-    const serves = (payload?.intent && intents.has(payload.intent.toString())) || (entry.record.links ?? []).some((l) => intents.has(l.toString()));
-    if ((payload && runs.has(payload.run)) || serves) nodes.push(entry);
-    if (nodes.length >= MAX_SIDE_STEPS) break;
+  if (!data.attribution?.textMap) return {};
+  if (bytes.length > MAX_SHOWN_TEXT_BYTES) return { note: `the file is larger than ${MAX_SHOWN_TEXT_BYTES / 1024 / 1024} MB` };
+  if (!data.attribution.out || !contentCid(bytes).equals(data.attribution.out)) return { note: 'the file on disk is not the version the records describe' };
+  try {
+    return { text: utf8Decode(bytes) };
+  } catch {
+    return { note: 'the file is not UTF-8 text' };
   }
-  const drawn = new Set([...inGraph, ...nodes.map((n) => n.cid.toString())]);
-  const edges: LineageEdge[] = [];
-  const checks = new Map<string, CheckOn[]>();
-  for (const node of nodes) {
-    for (const { parent, type } of lineageParents(view, node)) {
-      if (parent && drawn.has(parent.cid.toString())) edges.push({ from: parent.cid, to: node.cid, type });
-    }
-    const on = view
-      .linking(node.cid)
-      .map((entry) => ({ entry, result: checkOf(entry) }))
-      .filter((c): c is CheckOn => c.result !== undefined);
-    if (on.length > 0) checks.set(node.cid.toString(), on);
-  }
-  return { nodes, edges, checks };
 }
 
 export interface GatherOptions {
@@ -177,61 +83,32 @@ export interface GatherOptions {
 
 export async function gatherReport(cwd: string, ws: Workspace, options: GatherOptions): Promise<ReportData> {
   const view = await LedgerView.load(ws.feeds);
-  const names = await identityNames(ws.keys);
-  const graph = lineageOf(view, traceTarget(view, options.record ? { cid: options.record } : { asset: options.asset }));
-  const asset = graph.asset ?? options.asset;
-  const { attribution, note } = attributionOf(view, asset);
-  const side = sideBranch(view, graph);
-  const checks = [...graph.checks.entries(), ...side.checks.entries()].flatMap(([on, list]) => list.map((c) => ({ ...c, on: view.get(on)! })));
-  checks.sort((a, b) => view.positionOf(a.entry.cid) - view.positionOf(b.entry.cid));
-
-  const gates: GateFact[] = [];
-  const settlements: SettleFact[] = [];
-  const decisions: LedgerEntry[] = [];
-  const settled = new Set<string>();
-  for (const entry of view.ordered) {
-    if (entry.record.asset !== asset) continue;
-    if (entry.record.kind === 'gate') {
-      const payload = gatePayloadOf(entry);
-      const contract = view.get(payload.contract)?.record.ext?.[CONTRACT_EXT] as { name?: unknown } | undefined;
-      gates.push({ entry, payload, ...(typeof contract?.name === 'string' ? { contract: contract.name } : {}) });
-    } else if (entry.record.kind === 'settle') {
-      const payload = settlePayloadOf(entry);
-      const key = payload.contract.toString();
-      settlements.push({ entry, payload, duplicate: settled.has(key) });
-      settled.add(key);
-    } else if (entry.record.kind === 'approve' || entry.record.kind === 'reject') decisions.push(entry);
-  }
-
-  const data: ReportData = {
+  const data = collectReport(view, {
+    asset: options.asset,
+    ...(options.record ? { record: options.record } : {}),
+    names: await identityNames(ws.keys),
     project: { name: ws.project.name, genesis: ws.project.id },
-    asset,
-    graph,
-    side,
-    names,
-    checks,
-    gates,
-    decisions,
-    settlements,
-    credentials: ingestFacts(graph),
-    verification: { ok: false, records: 0, feeds: 0, findings: [] },
-    generatedAt: options.now ?? Date.now(),
-  };
-  if (attribution) data.attribution = attribution;
-  if (note) data.attributionNote = note;
+    now: options.now ?? Date.now(),
+  });
+  const { asset, graph } = data;
+  const own = asset.startsWith('file:') ? join(ws.root, asset.slice('file:'.length)) : undefined;
+  const ownBytes = own && (await stat(own).then((s) => s.isFile(), () => false)) ? new Uint8Array(await readFile(own)) : undefined;
+  if (own && ownBytes) {
+    data.work = workOf(data, own, ownBytes, graph.target.record.out);
+    if (graph.target.record.out) data.file = { path: own, matches: contentCid(ownBytes).equals(graph.target.record.out) };
+  } else if (own) data.work = { note: `${shown(ws, own)} is not in the project folder` };
 
-  const path = options.file ? resolve(cwd, options.file) : asset.startsWith('file:') ? join(ws.root, asset.slice('file:'.length)) : undefined;
-  const exists = path ? await stat(path).then((s) => s.isFile(), () => false) : false;
-  if (path && exists) {
-    if (!options.file && graph.target.record.out) data.file = { path, matches: (await contentCidOfFile(path)).equals(graph.target.record.out) };
+  const credentialsFrom = options.file ? resolve(cwd, options.file) : own;
+  const credentialBytes = options.file ? await readFile(credentialsFrom!).then((b) => new Uint8Array(b), () => undefined) : ownBytes;
+  if (credentialsFrom && credentialBytes) {
     try {
-      const read = await readFileCredentials(ws, path);
+      const read = await readFileCredentials(ws, credentialsFrom, credentialBytes);
       if ('note' in read) data.credentialNote = read.note;
       else data.credentials.unshift(read);
     } catch (error) {
-      data.credentialNote = `could not read Content Credentials from ${path}: ${(error as Error).message}`;
+      data.credentialNote = `could not read Content Credentials from ${credentialsFrom}: ${(error as Error).message}`;
     }
-  } else if (options.file) data.credentialNote = `${path} does not exist`;
+  } else if (options.file) data.credentialNote = `${credentialsFrom} does not exist`;
 
   const report = await verifyWorkspace(cwd);
   data.verification = { ok: report.ok, records: report.records, feeds: report.feeds, findings: report.findings.map((f) => ({ code: f.code, message: f.message })) };

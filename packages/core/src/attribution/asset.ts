@@ -19,6 +19,11 @@ export interface AssetAttributionOptions {
   asset: string;
   /** The asset's current text: when given, the text map is verified against it. */
   text?: string;
+  /**
+   * Describe the asset as of this record of it (an earlier version): the asset's records after it
+   * in causal order are left out. Absent: the asset as its records leave it.
+   */
+  until?: CID;
 }
 
 export interface AssetAttribution {
@@ -52,6 +57,8 @@ export interface AssetAttribution {
   notes: string[];
   /** Present when options.text was given and the asset has a text map. */
   verification?: TextVerification;
+  /** Records that could not be replayed (see notes): the result goes on without them. */
+  skipped: { record: CID; reason: string }[];
 }
 
 /**
@@ -66,7 +73,7 @@ export interface AssetAttribution {
  */
 export function assetAttribution(entries: readonly LedgerEntry[], options: AssetAttributionOptions): AssetAttribution {
   const { asset } = options;
-  const ordered = causalOrder(entries);
+  const ordered = options.until ? upTo(causalOrder(entries), asset, options.until) : causalOrder(entries);
   const own = ordered.filter((e) => e.record.asset === asset);
   if (own.length === 0) throw new AttributionError(`no records for asset "${asset}"`);
   const textEdit = own.find(hasTextDelta);
@@ -86,19 +93,23 @@ export function assetAttribution(entries: readonly LedgerEntry[], options: Asset
   const lookup: EntryLookup = (cid) => byCid.get(cid);
 
   if (textEdit && gaps.length === 0) {
-    const replay = replayTextHistory(ordered, { asset });
+    const replay = replayTextHistory(ordered, { asset, skipUnattributable: true });
+    noteSkipped(replay.skipped, notes);
     const shares = sharesFrom(replay.map.unitsByAuthor());
     const result = finish(asset, 'text', 'characters', replay.map.length, shares, replay.actors, replay.records, replay.out, notes);
     result.textMap = replay.map;
     result.concurrent = replay.concurrent;
+    result.skipped = replay.skipped;
     if (options.text !== undefined) result.verification = verifyTextAuthorship(replay.map, options.text, replay.out);
     return result;
   }
   if (nodeEdit && gaps.length === 0) {
-    const replay = replayNodeAuthorship(ordered, { asset });
+    const replay = replayNodeAuthorship(ordered, { asset, skipUnattributable: true });
+    noteSkipped(replay.skipped, notes);
     const shares = sharesFrom(replay.map.unitsByAuthor());
     const result = finish(asset, 'nodes', 'properties', replay.map.cellCount, shares, replay.actors, replay.records, replay.out, notes);
     result.nodeMap = replay.map;
+    result.skipped = replay.skipped;
     return result;
   }
   const steps = attributeSteps(own, lookup);
@@ -107,6 +118,11 @@ export function assetAttribution(entries: readonly LedgerEntry[], options: Asset
   result.steps = steps.steps;
   if (options.text !== undefined) notes.push('no text map to verify the text against');
   return result;
+}
+
+/** Says what replay went past: the result is what the other records make. */
+function noteSkipped(skipped: readonly { record: CID; reason: string }[], notes: string[]): void {
+  for (const { reason } of skipped) notes.push(`skipped a record that cannot be attributed (${reason}); the result leaves it out`);
 }
 
 function finish(
@@ -121,10 +137,17 @@ function finish(
   notes: string[],
 ): AssetAttribution {
   const decision = decideSourceType(shares.unitsByClass, actors);
-  const result: AssetAttribution = { asset, kind, unit, total, shares, humanShare: shares.byClass.human, sourceTypeRule: decision.rule, records, concurrent: [], notes };
+  const result: AssetAttribution = { asset, kind, unit, total, shares, humanShare: shares.byClass.human, sourceTypeRule: decision.rule, records, concurrent: [], notes, skipped: [] };
   if (decision.type) result.digitalSourceType = decision.type;
   if (out) result.out = out;
   return result;
+}
+
+/** The records of `ordered` except the asset's records after `until`. */
+function upTo(ordered: LedgerEntry[], asset: string, until: CID): LedgerEntry[] {
+  const end = ordered.findIndex((e) => e.cid.equals(until));
+  if (end < 0 || ordered[end]!.record.asset !== asset) throw new AttributionError(`record ${until} is not a record of asset "${asset}"`);
+  return ordered.filter((e, i) => i <= end || e.record.asset !== asset);
 }
 
 /**

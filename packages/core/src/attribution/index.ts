@@ -25,12 +25,14 @@ export {
   hasTextDelta,
   type TextReplay,
   type TextReplayOptions,
+  type SkippedRecord,
+  readTextOps,
   type TextVerification,
 } from './text-replay.js';
 export { NodeAuthorshipMap, replayNodeAuthorship, hasNodeDelta, type NodeDelta, type NodeAuthorship, type NodeReplay } from './node-map.js';
-export { CONTENT_KINDS, isContentStep, attributeSteps, type StepAttribution } from './steps.js';
+export { CONTENT_KINDS, isContentStep, attributeSteps, recordAuthors, type StepAttribution } from './steps.js';
 export { sharesFrom, type AttributionShares, type ContributorShare } from './shares.js';
-export { decideSourceType, DIGITAL_SOURCE_TYPES, type SourceTypeDecision } from './source-type.js';
+export { decideSourceType, sourceTypeTerm, sourceTypeWords, DIGITAL_SOURCE_TYPES, type SourceTypeDecision } from './source-type.js';
 export {
   assetAttribution,
   loadAssetHistory,
@@ -40,3 +42,4 @@ export {
   type AttributionKind,
   type AttributionUnit,
 } from './asset.js';
+export { unattributableIssue, unattributableRecords, type UnattributableIssue, type UnattributableRecord } from './write-check.js';

@@ -118,18 +118,28 @@ export interface NodeReplay {
   records: CID[];
   out?: CID;
   actors: Set<AuthorClass>;
+  /** Records left out (only with skipUnattributable). */
+  skipped: { record: CID; reason: string }[];
 }
 
 /** Replays an asset's node deltas in causal order (see causalOrder) into a NodeAuthorshipMap. */
-export function replayNodeAuthorship(entries: readonly LedgerEntry[], options: { asset: string }): NodeReplay {
+export function replayNodeAuthorship(entries: readonly LedgerEntry[], options: { asset: string; skipUnattributable?: boolean }): NodeReplay {
   const ordered = causalOrder(entries);
   const byCid = new Map(ordered.map((e) => [e.cid.toString(), e] as const));
   const lookup: EntryLookup = (cid) => byCid.get(cid);
-  const replay: NodeReplay = { asset: options.asset, map: new NodeAuthorshipMap(), records: [], actors: new Set() };
+  const replay: NodeReplay = { asset: options.asset, map: new NodeAuthorshipMap(), records: [], actors: new Set(), skipped: [] };
   for (const entry of ordered) {
     if (entry.record.asset !== options.asset || !hasNodeDelta(entry)) continue;
-    const delta = readNodeDelta(entry);
-    const author = resolveAuthor(entry, stepClass(entry.record), 'delta.class', lookup);
+    let delta: NodeDelta;
+    let author: Author;
+    try {
+      delta = readNodeDelta(entry);
+      author = resolveAuthor(entry, stepClass(entry.record), 'delta.class', lookup);
+    } catch (error) {
+      if (!(options.skipUnattributable && error instanceof AttributionError)) throw error;
+      replay.skipped.push({ record: entry.cid, reason: error.message });
+      continue;
+    }
     for (const id of delta.created ?? []) replay.map.create(id, author);
     for (const [id, properties] of Object.entries(delta.nodes ?? {})) for (const property of properties) replay.map.write(id, property, author);
     for (const id of delta.deleted ?? []) replay.map.remove(id);

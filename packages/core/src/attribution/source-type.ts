@@ -16,6 +16,27 @@ export const DIGITAL_SOURCE_TYPES = {
   compositeSynthetic: `${IPTC}compositeSynthetic`,
 } as const;
 
+/** Plain words for IPTC digital source types, for people who do not know the vocabulary. */
+const SOURCE_TYPE_WORDS: Record<string, string> = {
+  digitalCreation: 'made by people',
+  trainedAlgorithmicMedia: 'made by an AI model',
+  compositeWithTrainedAlgorithmicMedia: "people's work combined with AI output",
+  algorithmicMedia: 'made by an algorithm',
+  compositeSynthetic: 'combines parts of unobserved origin, which may be AI',
+  digitalCapture: 'captured by a camera or recorder',
+};
+
+/** The term of a digital source type URI (its last path segment): `digitalCreation`. */
+export function sourceTypeTerm(uri: string): string {
+  return uri.slice(uri.lastIndexOf('/') + 1);
+}
+
+/** A digital source type in plain words (the term itself when it has none). */
+export function sourceTypeWords(uri: string): string {
+  const term = sourceTypeTerm(uri);
+  return SOURCE_TYPE_WORDS[term] ?? term;
+}
+
 export interface SourceTypeDecision {
   /** The IPTC term's URI, or undefined when none can be claimed honestly. */
   type?: string;

@@ -2,6 +2,7 @@ import type { CID } from 'multiformats/cid';
 import type { RecordKind } from '../record/kinds.js';
 import { resolveAuthor, stepClass, type Author, type AuthorClass, type EntryLookup, type LedgerEntry } from './classes.js';
 import type { AuthorUnits } from './text-map.js';
+import { hasTextDelta } from './text-replay.js';
 
 /** Kinds whose records produce a new state of an asset (when they name an `out`). */
 export const CONTENT_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['asset.create', 'asset.edit', 'ai.generate', 'agent.step', 'ingest']);
@@ -43,4 +44,16 @@ export function attributeSteps(ordered: readonly LedgerEntry[], lookup: EntryLoo
     }
   }
   return result;
+}
+
+/**
+ * Who a record contributed as, by core's rules: one author per distinct class of its text ops,
+ * or its step class (see stepClass) for a record without text ops. Credentials, the report and
+ * `attribute` name a step's makers with this, never with rules of their own.
+ */
+export function recordAuthors(entry: LedgerEntry, lookup: EntryLookup): Author[] {
+  const ops: unknown = hasTextDelta(entry) ? entry.record.delta!.text : undefined;
+  const classes = Array.isArray(ops) ? [...new Set(ops.map((op: unknown) => (Array.isArray(op) ? op[3] : undefined)))] : [stepClass(entry.record)];
+  const path = Array.isArray(ops) ? 'delta.text' : 'delta.class';
+  return classes.map((cls) => resolveAuthor(entry, cls, path, lookup));
 }

@@ -4,7 +4,7 @@ import { utf8Encode } from '../text/utf8.js';
 import { resolveAuthor, type Author, type AuthorClass, type EntryLookup, type LedgerEntry } from './classes.js';
 import { AttributionError } from './errors.js';
 import { causalOrder, concurrentEdits, type ConcurrentEdit } from './order.js';
-import { TextAuthorshipMap } from './text-map.js';
+import { TextAuthorshipMap, type TextEdit } from './text-map.js';
 
 /** True when the record carries text ops (`delta.text`). */
 export function hasTextDelta(entry: LedgerEntry): boolean {
@@ -14,6 +14,17 @@ export function hasTextDelta(entry: LedgerEntry): boolean {
 export interface TextReplayOptions {
   /** The asset to replay; may be left out when the records' text ops concern one asset only. */
   asset?: string;
+  /**
+   * Go on past a record that cannot be replayed (an unknown class, `ai` with no model, ops that do
+   * not fit the text), leaving the text as it was and naming it in `skipped`. Default: throw.
+   */
+  skipUnattributable?: boolean;
+}
+
+/** A record replay went past, and why. */
+export interface SkippedRecord {
+  record: CID;
+  reason: string;
 }
 
 /** A replayed text history: the map, and what it was built from. */
@@ -28,6 +39,8 @@ export interface TextReplay {
   actors: Set<AuthorClass>;
   /** Edits made without seeing the previous edit (see concurrentEdits); empty for a linear history. */
   concurrent: ConcurrentEdit[];
+  /** Records left out (only with skipUnattributable). */
+  skipped: SkippedRecord[];
 }
 
 /**
@@ -51,11 +64,17 @@ export function replayTextHistory(entries: readonly LedgerEntry[], options: Text
   const byCid = new Map(ordered.map((e) => [e.cid.toString(), e] as const));
   const lookup: EntryLookup = (cid) => byCid.get(cid);
   const map = new TextAuthorshipMap();
-  const replay: TextReplay = { map, records: [], actors: new Set(), concurrent: concurrentEdits(ordered, isEdit) };
+  const replay: TextReplay = { map, records: [], actors: new Set(), concurrent: concurrentEdits(ordered, isEdit), skipped: [] };
   if (asset !== undefined) replay.asset = asset;
   for (const entry of ordered) {
     if (!isEdit(entry)) continue;
-    applyRecord(map, entry, lookup, replay.actors);
+    try {
+      applyRecord(map, entry, lookup, replay.actors);
+    } catch (error) {
+      if (!(options.skipUnattributable && error instanceof AttributionError)) throw error;
+      replay.skipped.push({ record: entry.cid, reason: error.message });
+      continue;
+    }
     replay.records.push(entry.cid);
     if (entry.record.out) replay.out = entry.record.out;
     else delete replay.out; // the map now describes a state no record names
@@ -75,12 +94,14 @@ function soleTextAsset(entries: readonly LedgerEntry[]): string | undefined {
   return assets.values().next().value;
 }
 
-function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors: Set<AuthorClass>): void {
+/** The ops of a record, checked against a text of `length` code units (all or nothing: nothing is applied on a problem). */
+export function readTextOps(entry: LedgerEntry, length: number, lookup: EntryLookup): { edit: TextEdit; author: Author }[] {
   const ops: unknown = entry.record.delta!.text;
   if (!Array.isArray(ops)) throw new AttributionError('delta.text must be a list of [pos, del, ins, class] ops', entry.cid, 'delta.text');
   // One record usually uses one or two classes: resolve each once.
   const authors = new Map<unknown, Author>();
-  ops.forEach((op: unknown, i) => {
+  let current = length;
+  return ops.map((op: unknown, i) => {
     const path = `delta.text[${i}]`;
     if (!Array.isArray(op) || op.length !== 4) throw new AttributionError('must be [pos, del, ins, class]', entry.cid, path);
     const [pos, del, ins, cls] = op as [unknown, unknown, unknown, unknown];
@@ -90,14 +111,18 @@ function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLo
       author = resolveAuthor(entry, cls, `${path}[3]`, lookup);
       authors.set(cls, author);
     }
-    try {
-      map.apply({ pos, del, ins }, author);
-    } catch (error) {
-      if (error instanceof RangeError) throw new AttributionError(`${error.message}; was a previous edit of this text not recorded?`, entry.cid, path);
-      throw error;
-    }
-    if (del > 0 || ins > 0) actors.add(author.class);
+    if (pos > current) throw new AttributionError(`edit at ${pos} is past the end of the text (length ${current}); was a previous edit of this text not recorded?`, entry.cid, path);
+    if (pos + del > current) throw new AttributionError(`edit deletes ${del} at ${pos}, past the end of the text (length ${current}); was a previous edit of this text not recorded?`, entry.cid, path);
+    current += ins - del;
+    return { edit: { pos, del, ins }, author };
   });
+}
+
+function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors: Set<AuthorClass>): void {
+  for (const { edit, author } of readTextOps(entry, map.length, lookup)) {
+    map.apply(edit, author);
+    if (edit.del > 0 || edit.ins > 0) actors.add(author.class);
+  }
 }
 
 function isUint(value: unknown): value is number {

@@ -3,6 +3,7 @@
 import { assetAttribution, loadAssetHistory } from '../attribution/asset.js';
 import { AttributionError } from '../attribution/errors.js';
 import { causalOrder } from '../attribution/order.js';
+import { isContentStep } from '../attribution/steps.js';
 import type { RecordStore } from '../ledger/record-store.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { utf8Decode } from '../text/utf8.js';
@@ -25,8 +26,9 @@ export interface LoadedBaseline {
  */
 export async function textBaseline(store: Pick<RecordStore, 'query' | 'get'>, blobs: Pick<BlobStore, 'get'>, asset: string): Promise<LoadedBaseline> {
   const entries = await loadAssetHistory(store, asset);
-  const own = causalOrder(entries).filter((e) => e.record.asset === asset);
-  const head = own[own.length - 1];
+  // The versions of the asset: checks, reviews and approvals about it are not versions.
+  const versions = causalOrder(entries).filter((e) => e.record.asset === asset && isContentStep(e));
+  const head = versions[versions.length - 1];
   if (!head) return { baseline: { text: '', recorded: false }, notes: [] };
   const notes: string[] = [];
   let attribution;
@@ -39,7 +41,7 @@ export async function textBaseline(store: Pick<RecordStore, 'query' | 'get'>, bl
   if (attribution?.kind === 'text' && attribution.textMap) {
     const map = attribution.textMap;
     const bytes = attribution.out ? await blobs.get(attribution.out) : undefined;
-    if (bytes) {
+    if (bytes && attribution.out?.equals(head.record.out!)) {
       const text = utf8Decode(bytes);
       if (text.length === map.length) return { baseline: { text, map, head: head.cid, recorded: true }, notes };
     }

@@ -81,7 +81,7 @@ export interface TextBaseline {
   text?: string;
   /** Authorship of `text`, replayed from the ledger (assetAttribution(...).textMap). Absent: the asset has no text history. */
   map?: TextAuthorshipMap;
-  /** The last record of the asset (linked by the first burst, so causal order holds across signers). */
+  /** The asset's last version (content record), linked by the first burst so causal order holds across signers. */
   head?: CID;
   /** Whether the asset already has records (then the first burst is asset.edit, else asset.create). */
   recorded?: boolean;

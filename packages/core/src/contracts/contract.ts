@@ -1,11 +1,9 @@
 // A contract record, read and compiled; and which contract governs an asset.
 import type { LedgerEntry } from '../attribution/classes.js';
 import type { RecordStore } from '../ledger/record-store.js';
-import { RoleBook } from '../ledger/roles.js';
 import { compileGate, type CompiledGate } from './cel-compile.js';
 import { ContractError } from './errors.js';
 import { CONTRACT_EXT, parseContractPayload, type ContractPayload } from './payload.js';
-import { compare } from './slice.js';
 import { VIEW_VARIABLES } from './view.js';
 
 export interface CompiledContract {
@@ -43,33 +41,23 @@ export function readContract(entry: LedgerEntry): CompiledContract {
 
 export type ContractStore = Pick<RecordStore, 'get' | 'query'>;
 
-/** The owner's member records applied, for role checks against the store. */
-export async function rolesFromStore(store: ContractStore, owner: string): Promise<RoleBook> {
-  const roles = new RoleBook(owner);
-  for (const cid of await store.query({ kind: 'member' })) {
-    const found = await store.get(cid);
-    if (found) roles.apply(found.record);
-  }
-  return roles;
-}
-
 /**
  * The contract that governs `asset`: the latest contract record naming the asset, else the latest
- * one naming no asset (a project-wide contract). Latest means largest `at`, then largest CID, so
- * every machine picks the same. Contracts whose signer did not hold the owner role then are
+ * one naming no asset (a project-wide contract). Only the owner's contracts count, so "latest" is
+ * the owner's feed order (seq), never claimed time; `ownerSeq` asks which was in force for a record
+ * that saw the owner's feed up to that seq (an approval). Contract records by anyone else are
  * ignored (`colophon verify` reports them), and so are contract records without a
- * `colophon.contract` payload. A payload that does not compile is not skipped: readContract
- * then fails loudly, rather than an older contract quietly governing.
+ * `colophon.contract` payload. A payload that does not compile is not skipped: readContract then
+ * fails loudly, rather than an older contract quietly governing.
  */
-export async function contractFor(store: ContractStore, asset: string, owner: string): Promise<LedgerEntry | undefined> {
-  const roles = await rolesFromStore(store, owner);
+export async function contractFor(store: ContractStore, asset: string, owner: string, ownerSeq: number = Number.MAX_SAFE_INTEGER): Promise<LedgerEntry | undefined> {
   let specific: LedgerEntry | undefined;
   let general: LedgerEntry | undefined;
-  const later = (a: LedgerEntry, b: LedgerEntry | undefined) => !b || a.record.at > b.record.at || (a.record.at === b.record.at && compare(a.cid.toString(), b.cid.toString()) > 0);
-  for (const cid of await store.query({ kind: 'contract' })) {
+  const later = (a: LedgerEntry, b: LedgerEntry | undefined) => !b || a.record.seq > b.record.seq;
+  for (const cid of await store.query({ kind: 'contract', signer: owner })) {
     const found = await store.get(cid);
     // A contract record without a Colophon payload belongs to some other extension: not ours to apply.
-    if (!found || found.record.ext?.[CONTRACT_EXT] === undefined || !roles.holds(found.record.by, 'owner', found.record.at)) continue;
+    if (!found || found.record.by !== owner || found.record.ext?.[CONTRACT_EXT] === undefined || found.record.seq > ownerSeq) continue;
     const entry = { cid: found.cid, record: found.record };
     if (found.record.asset === asset) {
       if (later(entry, specific)) specific = entry;

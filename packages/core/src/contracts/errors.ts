@@ -1,4 +1,8 @@
 import { ColophonError } from '../errors.js';
+import type { RecordStore } from '../ledger/record-store.js';
+import { SIGNER_ROLES, signerRule } from '../ledger/roles.js';
+import { roleBookOf } from '../ledger/versions.js';
+import type { RecordKind } from '../record/kinds.js';
 
 /**
  * A contract, gate or settlement that cannot be used: bad CEL (with `line`/`column` of the
@@ -14,6 +18,19 @@ export class ContractError extends ColophonError {
   ) {
     super(message, path);
   }
+}
+
+/** The signer lacks the role an action needs (ledger/roles.ts SIGNER_ROLES). */
+export class RoleRequiredError extends ContractError {}
+
+/** Refuses `signer` unless it may sign records of `kind` now (current roles). */
+export async function requireSigner(store: Pick<RecordStore, 'get' | 'query'>, owner: string, signer: string, kind: RecordKind, action: string): Promise<void> {
+  const allowed = SIGNER_ROLES[kind];
+  if (!allowed) return;
+  const roles = await roleBookOf(store, owner);
+  if (roles.holdsOneOf(signer, allowed)) return;
+  const held = roles.rolesOf(signer);
+  throw new RoleRequiredError(`only ${signerRule(kind)} may ${action}; ${signer} holds ${held.length > 0 ? held.join(', ') : 'no role'}`);
 }
 
 /** Line and column (1-based, in UTF-16 code units) of an offset in a source text. */

@@ -9,7 +9,7 @@ import type { RecordStore } from '../ledger/record-store.js';
 import type { DecodedRecord } from '../record/encoding.js';
 import type { RunOptions } from './cel-compile.js';
 import { contractFor, readContract, type CompiledContract } from './contract.js';
-import { ContractError } from './errors.js';
+import { ContractError, requireSigner } from './errors.js';
 import { collectGateInputs, type InputStore } from './inputs.js';
 import { LedgerSlice } from './slice.js';
 import { VIEW_VERSION, viewBindings } from './view.js';
@@ -115,6 +115,7 @@ export interface RecordedGate {
 
 /** Evaluates and records a signed gate record. */
 export async function recordGate(project: Project, signer: SigningIdentity, input: Omit<EvaluateInput, 'genesis' | 'owner'>): Promise<RecordedGate> {
+  await requireSigner(project.store, project.owner, signer.did, 'gate', 'record a gate verdict');
   const evaluation = await evaluateGates(project.store, { ...input, genesis: project.id, owner: project.owner });
   const record = await project.record(signer, gateContribution(evaluation));
   return { record, evaluation };

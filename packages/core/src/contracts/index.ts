@@ -1,6 +1,6 @@
 // Contracts and settlement: gates in CEL over a read-only view of an asset, replayable verdicts,
 // exact payouts. Platform-neutral (ES2020); see README.md.
-export { ContractError, lineColumn } from './errors.js';
+export { ContractError, RoleRequiredError, requireSigner, lineColumn } from './errors.js';
 export * as contractLimits from './limits.js';
 export {
   CONTRACT_EXT,
@@ -23,7 +23,7 @@ export { compileGate, GateDeadlineError, type CompiledGate, type GateOutcome, ty
 export { VIEW_VARIABLES, VIEW_VERSION, viewBindings } from './view.js';
 export { LedgerSlice, C2PA_INGEST_EXT, type AssetFacts, type Ingredient } from './slice.js';
 export { collectGateInputs, type InputStore } from './inputs.js';
-export { compileGates, readContract, contractFor, rolesFromStore, type CompiledContract } from './contract.js';
+export { compileGates, readContract, contractFor, type CompiledContract } from './contract.js';
 export {
   GATE_EXT,
   CEL_ENGINE,
@@ -50,6 +50,8 @@ export {
   settlePayloadOf,
   findSettlement,
   listSettlements,
+  settlementStanding,
+  type SettlementStanding,
   settleAsset,
   replaySettlement,
   type SettlePayload,
@@ -58,5 +60,6 @@ export {
   type SettleInput,
   type SettlementReplay,
 } from './settle.js';
-export { approveAsset, rejectAsset, recordCheck, recordContract, finalVersion, RoleRequiredError, REASON_EXT, type ApproveResult } from './governance.js';
+export { approveAsset, rejectAsset, recordCheck, recordContract, finalVersion, assetVersions, type AssetVersions, REASON_EXT, type ApproveResult } from './governance.js';
 export { EXAMPLE_GATES } from './examples.js';
+export { auditGovernance } from './audit.js';

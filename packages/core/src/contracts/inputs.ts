@@ -13,17 +13,18 @@ export type InputStore = Pick<RecordStore, 'get' | 'query' | 'children' | 'recor
 
 /**
  * The read set for `asset` under `contract`:
- * - the project genesis (it names the owner) and the contract record;
+ * - the project genesis (it names the owner) and the contract record (when one is given);
  * - the asset's own records (asset field), governance output (gates, settlements, contracts) left out;
  * - approve/reject/review/check records that link one of them;
  * - the records those link to directly (the AI generation an edit accepted, the brief a prompt
- *   answered), so attribution can name models and prompts count;
+ *   answered, the role change an approval relies on), so attribution can name models, prompts
+ *   count and roles are decided by causality;
  * - for every content id the asset consumed (`in`), the records that produced it in other
  *   assets, and those assets' records the same way, up to MAX_UPSTREAM_DEPTH generations;
  * - the owner's member records about anyone who signed one of the above (roles).
  * More than MAX_VIEW_RECORDS records is refused: a gate record could not list them.
  */
-export async function collectGateInputs(store: InputStore, input: { asset: string; contract: CID; genesis: CID }): Promise<LedgerEntry[]> {
+export async function collectGateInputs(store: InputStore, input: { asset: string; contract?: CID; genesis: CID }): Promise<LedgerEntry[]> {
   const chosen = new Map<string, LedgerEntry>();
   const add = (e: LedgerEntry) => {
     if (!chosen.has(e.cid.toString())) chosen.set(e.cid.toString(), { cid: e.cid, record: e.record });
@@ -37,9 +38,11 @@ export async function collectGateInputs(store: InputStore, input: { asset: strin
   const genesis = await fetch(input.genesis);
   if (!genesis) throw new ContractError(`the project genesis ${input.genesis} is not in the store`);
   add(genesis);
-  const contract = await fetch(input.contract);
-  if (!contract) throw new ContractError(`contract ${input.contract} is not in the store`);
-  add(contract);
+  if (input.contract) {
+    const contract = await fetch(input.contract);
+    if (!contract) throw new ContractError(`contract ${input.contract} is not in the store`);
+    add(contract);
+  }
 
   let outIndex: Map<string, LedgerEntry[]> | undefined;
   const producers = async (cid: CID): Promise<LedgerEntry[]> => {
@@ -80,7 +83,8 @@ export async function collectGateInputs(store: InputStore, input: { asset: strin
         add(e);
         for (const link of e.record.links ?? []) {
           const l = await fetch(link);
-          if (l && !NOT_ASSET_FACTS.has(l.record.kind)) add(l);
+          // Linked role changes too: they say which roles the linking record had seen.
+          if (l && (!NOT_ASSET_FACTS.has(l.record.kind) || l.record.kind === 'member')) add(l);
         }
       }
       if (depth === MAX_UPSTREAM_DEPTH) continue;

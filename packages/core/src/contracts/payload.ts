@@ -1,5 +1,6 @@
 // The `contract` record's payload (ext["colophon.contract"]) and its checks.
 import type { DagValue } from '../cbor/codec.js';
+import { isDidKey } from '../identity/did-key.js';
 import { ContractError } from './errors.js';
 import { MAX_GATES } from './limits.js';
 
@@ -39,6 +40,12 @@ export interface PayoutRule {
    * ingredient passes the same part of its own portion further up.
    */
   upstreamBasisPoints?: number;
+  /**
+   * Fixed shares for named members, in basis points of the whole budget, by did (e.g. the
+   * director 1000 = 10%); the class weights share what is left. At most 10000 in total. A named
+   * payee who is not a member when the asset is settled takes nothing.
+   */
+  fixed?: { [did: string]: number };
 }
 
 export interface ContractPayload {
@@ -96,7 +103,7 @@ function parseGates(value: unknown, path: string): GateSpec[] {
 
 export function parsePayoutRule(value: unknown, path = 'payout'): PayoutRule {
   if (!isObject(value)) throw new ContractError(`${path} must be a map {budget, currency, weights, upstreamBasisPoints?}`, path);
-  only(value, path, ['budget', 'currency', 'weights', 'upstreamBasisPoints']);
+  only(value, path, ['budget', 'currency', 'weights', 'upstreamBasisPoints', 'fixed']);
   const budget = integer(value.budget, `${path}.budget`, 1, Number.MAX_SAFE_INTEGER, ' (minor units, e.g. cents)');
   if (typeof value.currency !== 'string' || !CURRENCY.test(value.currency)) {
     throw new ContractError(`${path}.currency must be an ISO 4217 code such as "EUR", got ${JSON.stringify(value.currency)}`, `${path}.currency`);
@@ -111,10 +118,26 @@ export function parsePayoutRule(value: unknown, path = 'payout'): PayoutRule {
     weights[cls] = integer(w, `${path}.weights.${cls}`, 0, 1_000_000, ' (weights are integers: write 50/30/20, not 0.5/0.3/0.2)');
     total += weights[cls]!;
   }
-  if (total === 0) throw new ContractError(`${path}.weights must give at least one class a weight above 0`, `${path}.weights`);
+  const fixed = value.fixed === undefined ? undefined : parseFixedShares(value.fixed, `${path}.fixed`);
+  if (total === 0 && !fixed) throw new ContractError(`${path}.weights must give at least one class a weight above 0 (or give fixed shares)`, `${path}.weights`);
   const rule: PayoutRule = { budget, currency: value.currency, weights };
+  if (fixed) rule.fixed = fixed;
   if (value.upstreamBasisPoints !== undefined) rule.upstreamBasisPoints = integer(value.upstreamBasisPoints, `${path}.upstreamBasisPoints`, 0, 10_000, ' (1/10000 of the budget)');
   return rule;
+}
+
+function parseFixedShares(value: unknown, path: string): { [did: string]: number } {
+  if (!isObject(value)) throw new ContractError(`${path} must be a map of member did to basis points, e.g. {"did:key:z6Mk…": 1000} for 10%`, path);
+  const fixed: { [did: string]: number } = {};
+  let total = 0;
+  for (const did of Object.keys(value).sort()) {
+    if (!isDidKey(did)) throw new ContractError(`${path} key "${did}" must be a member's did:key (names are turned into dids when the contract is added)`, `${path}.${did}`);
+    fixed[did] = integer(value[did], `${path}.${did}`, 1, 10_000, ' (basis points: 1000 is 10%)');
+    total += fixed[did];
+  }
+  if (Object.keys(fixed).length === 0) throw new ContractError(`${path} names nobody; leave it out instead`, path);
+  if (total > 10_000) throw new ContractError(`${path} adds up to ${total} basis points, more than the whole (10000)`, path);
+  return fixed;
 }
 
 /** Checks a payload's shape (not its CEL: see compileContract). `path` prefixes error paths. */

@@ -8,11 +8,15 @@ import type { Project } from '../ledger/project.js';
 import type { RecordStore } from '../ledger/record-store.js';
 import type { DecodedRecord } from '../record/encoding.js';
 import { contractFor, readContract } from './contract.js';
-import { ContractError } from './errors.js';
+import { ContractError, requireSigner } from './errors.js';
 import { evaluateSlice, gatePayloadOf, recordGate, replayGate, type GateEvaluation, type RecordedGate } from './gate.js';
 import type { PayoutRule } from './payload.js';
 import { payoutLines, type PayoutLine } from './payout.js';
-import { compare, LedgerSlice } from './slice.js';
+import { causalOrder } from '../attribution/order.js';
+import { StoreClocks, sawRecord } from '../ledger/causality.js';
+import { SIGNER_ROLES } from '../ledger/roles.js';
+import { latestGrant, roleBookOf } from '../ledger/versions.js';
+import { compare, LedgerSlice, NOT_ASSET_FACTS } from './slice.js';
 
 export const SETTLE_EXT = 'colophon.settle';
 export const SETTLE_PAYLOAD_VERSION = 1;
@@ -40,7 +44,7 @@ export function qualifyingApproval(evaluation: GateEvaluation): LedgerEntry | un
   const finalCid = final.cid.toString();
   const approvals = slice
     .factsOf(asset)
-    .approvals.filter((a) => (a.record.links ?? []).some((l) => l.toString() === finalCid) && slice.rolesAt(a.record.by, a.record.at).includes('director'));
+    .approvals.filter((a) => (a.record.links ?? []).some((l) => l.toString() === finalCid) && slice.rolesOf(a).includes('director'));
   return approvals[approvals.length - 1];
 }
 
@@ -79,53 +83,134 @@ export function settlePayloadOf(entry: LedgerEntry): SettlePayload {
   return p as SettlePayload;
 }
 
-type SettleStore = Pick<RecordStore, 'get' | 'query'>;
+type SettleStore = Pick<RecordStore, 'get' | 'query' | 'children' | 'records'>;
 
-/** Orders duplicates: earliest claimed time, then smallest CID. The first one is the settlement. */
-function earlier(a: LedgerEntry, b: LedgerEntry): number {
-  return a.record.at - b.record.at || compare(a.cid.toString(), b.cid.toString());
+/** Whether a stored settle record is one that payouts may pay, and if not, why. */
+export interface SettlementStanding {
+  ok: boolean;
+  reasons: string[];
 }
 
 /**
- * The settlement of `asset` under `contract`, if one was recorded. A contract's budget is
- * settled at most once per asset: should two machines each have recorded one (they did not see
- * each other's), the earliest (then smallest CID) is the settlement and the others are duplicates
- * that payouts never pay (listSettlements reports them).
+ * A stored settle record stands when anyone can recompute it from the ledger:
+ * - its payload is well formed, and its signer is the owner or held director when signing;
+ * - the gate record it cites replays to a pass, and the amounts recompute (replaySettlement);
+ * - the approval it cites is a director's, by the role changes the approval causally saw, and
+ *   the contract it names was the one in force for that approval (the owner's latest contract the
+ *   approval saw);
+ * - the gate record read everything the approval had seen: every record of the asset in the
+ *   approval's causal past, and every role change of the owner that the approval saw about a
+ *   signer of those records. A gate record that leaves out a revocation or a later version to
+ *   make an approval look good does not stand.
+ * Claimed times play no part. Anything else is reported (verify) and never paid.
  */
-export async function findSettlement(store: SettleStore, asset: string, contract: CID): Promise<DecodedRecord | undefined> {
-  const found: DecodedRecord[] = [];
-  for (const cid of await store.query({ asset, kind: 'settle' })) {
-    const record = await store.get(cid);
-    const payload = record?.record.ext?.[SETTLE_EXT] as { contract?: unknown } | undefined;
-    if (record && CID.asCID(payload?.contract)?.equals(contract)) found.push(record);
+export async function settlementStanding(store: SettleStore, settle: LedgerEntry, genesis: LedgerEntry, clocks: StoreClocks = new StoreClocks(store)): Promise<SettlementStanding> {
+  const reasons: string[] = [];
+  const fail = (reason: string): SettlementStanding => ({ ok: false, reasons: [...reasons, reason] });
+  let payload: SettlePayload;
+  try {
+    payload = settlePayloadOf(settle);
+  } catch (error) {
+    return fail((error as Error).message);
   }
-  return found.sort(earlier)[0];
+  const owner = genesis.record.by;
+  const roles = await roleBookOf(store, owner);
+  const ownerSeqOf = async (cid: CID) => (await clocks.clock(cid)).get(owner) ?? -1;
+  if (!roles.holdsOneOf(settle.record.by, SIGNER_ROLES.settle!, await ownerSeqOf(settle.cid))) reasons.push(`its signer ${settle.record.by} is not the owner and did not hold director when signing`);
+  let replay: SettlementReplay;
+  try {
+    replay = await replaySettlement(settle, store);
+  } catch (error) {
+    return fail(`it does not replay: ${(error as Error).message}`);
+  }
+  reasons.push(...replay.differences);
+  const approval = await store.get(payload.approval);
+  const gate = await store.get(payload.gate);
+  if (!approval || approval.record.kind !== 'approve' || approval.record.asset !== settle.record.asset) return fail(`the approval ${payload.approval} it cites is not an approve record of asset "${settle.record.asset}" in the ledger`);
+  if (!gate) return fail(`the gate record ${payload.gate} is not in the ledger`);
+  const seen = await clocks.clock(approval.cid);
+  const ownerSeq = seen.get(owner) ?? -1;
+  if (!roles.holds(approval.record.by, 'director', ownerSeq)) reasons.push(`the approval ${approval.cid} was made by ${approval.record.by}, who did not hold director as of the role changes it had seen`);
+  const inForce = await contractFor(store, settle.record.asset!, owner, ownerSeq);
+  if (!inForce?.cid.equals(payload.contract)) reasons.push(`the contract in force for the approval was ${inForce?.cid ?? '(none)'}, the settlement names ${payload.contract}`);
+  const read = new Set((gate.record.links ?? []).map(String));
+  const signers = new Set<string>();
+  for (const cid of await store.query({ asset: settle.record.asset! })) {
+    const found = await store.get(cid);
+    if (!found || NOT_ASSET_FACTS.has(found.record.kind) || !sawRecord(seen, found)) continue;
+    signers.add(found.record.by);
+    if (!read.has(found.cid.toString())) {
+      reasons.push(`the gate record ${gate.cid} left out ${found.record.kind} record ${found.cid}, which the approval had seen`);
+      break;
+    }
+  }
+  for (const cid of await store.query({ kind: 'member', signer: owner })) {
+    const found = await store.get(cid);
+    const subject = (found?.record.delta as { subject?: unknown } | undefined)?.subject;
+    if (!found || found.record.seq > ownerSeq || !roles.effective(found.record) || typeof subject !== 'string' || !signers.has(subject)) continue;
+    if (!read.has(found.cid.toString())) {
+      reasons.push(`the gate record ${gate.cid} left out role change ${found.cid}, which the approval had seen`);
+      break;
+    }
+  }
+  return { ok: reasons.length === 0, reasons };
 }
 
 export interface SettlementList {
-  /** One settle record per (asset, contract): what payouts pay. */
+  /** One standing settle record per (asset, contract): what payouts pay. */
   settlements: DecodedRecord[];
-  /** Later settle records for an (asset, contract) already settled: never paid. */
+  /** Further standing settle records for an (asset, contract) already settled: never paid. */
   duplicates: DecodedRecord[];
+  /** Settle records that do not stand (see settlementStanding), with why: never paid. */
+  invalid: { record: DecodedRecord; reasons: string[] }[];
 }
 
-export async function listSettlements(store: SettleStore): Promise<SettlementList> {
+async function projectGenesis(store: Pick<RecordStore, 'get' | 'query'>, genesis?: CID): Promise<LedgerEntry | undefined> {
+  const cid = genesis ?? (await store.query({ kind: 'project.genesis' }))[0];
+  return cid && (await store.get(cid));
+}
+
+/**
+ * Every settle record, sorted out: per (asset, contract) the standing one that came first (one
+ * that another standing one had seen comes before it; concurrent ones by smallest CID, never by
+ * claimed time), the other standing ones as duplicates, and those that do not stand.
+ */
+export async function listSettlements(store: SettleStore, genesisCid?: CID): Promise<SettlementList> {
+  const list: SettlementList = { settlements: [], duplicates: [], invalid: [] };
+  const genesis = await projectGenesis(store, genesisCid);
+  const clocks = new StoreClocks(store);
   const groups = new Map<string, DecodedRecord[]>();
   for (const cid of await store.query({ kind: 'settle' })) {
     const record = await store.get(cid);
     if (!record) continue;
-    const payload = record.record.ext?.[SETTLE_EXT] as { contract?: unknown } | undefined;
-    const key = `${record.record.asset ?? ''}\u0000${String(CID.asCID(payload?.contract) ?? '')}`;
+    const standing = genesis ? await settlementStanding(store, record, genesis, clocks) : { ok: false, reasons: ['the ledger has no project genesis'] };
+    if (!standing.ok) {
+      list.invalid.push({ record, reasons: standing.reasons });
+      continue;
+    }
+    const payload = settlePayloadOf(record);
+    const key = `${record.record.asset}\u0000${payload.contract}`;
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
-  const list: SettlementList = { settlements: [], duplicates: [] };
   for (const group of groups.values()) {
-    const [first, ...rest] = group.sort(earlier);
-    list.settlements.push(first!);
-    list.duplicates.push(...rest);
+    const sorted = group.sort((a, b) => compare(a.cid.toString(), b.cid.toString()));
+    const clocksOf = await Promise.all(sorted.map((r) => clocks.clock(r.cid)));
+    // The first is one no other standing settlement of the group came before.
+    const first = sorted.findIndex((r, i) => !sorted.some((other, j) => j !== i && sawRecord(clocksOf[i]!, other)));
+    const chosen = sorted[first < 0 ? 0 : first]!;
+    list.settlements.push(chosen);
+    list.duplicates.push(...sorted.filter((r) => r !== chosen));
   }
-  list.settlements.sort(earlier);
+  // Listed (and paid) in the order they were made as far as the ledger shows: causal order, with
+  // claimed time only between records that did not see each other. Presentation, not a decision.
+  list.settlements = causalOrder(list.settlements);
   return list;
+}
+
+/** The standing settlement of `asset` under `contract`, if one was recorded (see listSettlements). */
+export async function findSettlement(store: SettleStore, asset: string, contract: CID, genesis?: CID): Promise<DecodedRecord | undefined> {
+  const { settlements } = await listSettlements(store, genesis);
+  return settlements.find((s) => s.record.asset === asset && settlePayloadOf(s).contract.equals(contract));
 }
 
 export interface SettleResult {
@@ -150,11 +235,12 @@ export interface SettleInput {
  */
 export async function settleAsset(project: Project, signer: SigningIdentity, input: SettleInput): Promise<SettleResult> {
   const { asset } = input;
+  await requireSigner(project.store, project.owner, signer.did, 'settle', 'settle an asset');
   const contractEntry = input.gate?.evaluation.contract.entry ?? (await contractFor(project.store, asset, project.owner));
   if (!contractEntry) throw new ContractError(`no contract governs asset "${asset}"; add one with "colophon contract add FILE"`);
   const rule = readContract(contractEntry).payload.payout;
   if (!rule) throw new ContractError(`contract ${contractEntry.cid} has no payout rule: there is nothing to settle`);
-  const existing = await findSettlement(project.store, asset, contractEntry.cid);
+  const existing = await findSettlement(project.store, asset, contractEntry.cid, project.id);
   if (existing) return { record: existing, payload: settlePayloadOf(existing), existing: true };
 
   const gate = input.gate ?? (await recordGate(project, signer, { asset, contract: contractEntry }));
@@ -163,10 +249,12 @@ export async function settleAsset(project: Project, signer: SigningIdentity, inp
     throw new ContractError(`cannot settle asset "${asset}": gate record ${gate.record.cid} failed ${failed.join(', ')}`);
   }
   const payload = settlePayload(gate.evaluation, gate.record.cid, rule);
+  // A director's settlement links the grant it relies on, so its role is judged by causality.
+  const grant = signer.did === project.owner ? undefined : await latestGrant(project.store, await roleBookOf(project.store, project.owner), signer.did, 'director');
   const record = await project.record(signer, {
     kind: 'settle',
     asset,
-    links: [contractEntry.cid, gate.record.cid, payload.approval],
+    links: [contractEntry.cid, gate.record.cid, payload.approval, ...(grant ? [grant] : [])],
     ext: { [SETTLE_EXT]: payload as unknown as DagValue },
   });
   const result: SettleResult = { record, payload, existing: false };
@@ -212,7 +300,7 @@ export async function replaySettlement(settle: LedgerEntry, store: Pick<RecordSt
     report.differences.push(`the contract ${payload.contract} is not among the records the gate read`);
     return report;
   }
-  if (!slice.roles.holds(contractEntry.record.by, 'owner', contractEntry.record.at)) report.differences.push(`contract ${payload.contract} was not signed by an owner`);
+  if (contractEntry.record.by !== slice.roles.owner) report.differences.push(`contract ${payload.contract} was not signed by the owner`);
   const contract = readContract(contractEntry);
   const rule = contract.payload.payout;
   if (!rule) {

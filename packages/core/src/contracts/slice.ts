@@ -6,9 +6,9 @@ import { assetAttribution, type AssetAttribution } from '../attribution/asset.js
 import type { LedgerEntry } from '../attribution/classes.js';
 import { causalOrder } from '../attribution/order.js';
 import { isContentStep } from '../attribution/steps.js';
+import { CausalClocks } from '../ledger/causality.js';
 import { RoleBook } from '../ledger/roles.js';
-import { BUILT_IN_ROLES, type RecordKind } from '../record/kinds.js';
-import type { MemberDelta } from '../record/types.js';
+import type { RecordKind } from '../record/kinds.js';
 import { CHECK_EXT, parseCheckResult, type CheckResult } from './check-result.js';
 import { MAX_UPSTREAM_DEPTH } from './limits.js';
 
@@ -36,8 +36,16 @@ export interface AssetFacts {
   asset: string;
   /** The asset's own records (asset field), in causal order, governance output left out. */
   own: LedgerEntry[];
-  /** The latest content step: the version gates and approvals are about. */
+  /**
+   * The version gates and approvals are about: the one content record by a member that every
+   * other member content record of the asset is in the causal past of. Absent when there is
+   * none, or when several are concurrent (see `concurrent`).
+   */
   final?: LedgerEntry;
+  /** Concurrent heads (two or more) of the asset's member content records: no version is final. */
+  concurrent: LedgerEntry[];
+  /** Content records by non-members: shown, never a version, never paid. */
+  outsiders: LedgerEntry[];
   attribution?: AssetAttribution;
   attributionError?: string;
   prompts: LedgerEntry[];
@@ -57,7 +65,7 @@ export class LedgerSlice {
   private readonly position = new Map<string, number>();
   private readonly facts = new Map<string, AssetFacts>();
   private roleBook?: RoleBook;
-  private roleNames?: string[];
+  private clockBook?: CausalClocks;
 
   constructor(entries: readonly LedgerEntry[]) {
     this.ordered = causalOrder(entries);
@@ -97,14 +105,20 @@ export class LedgerSlice {
     return this.roleBook;
   }
 
-  /** Roles `did` held at time `at`, sorted. */
-  rolesAt(did: string, at: number): string[] {
-    if (!this.roleNames) {
-      const names = new Set<string>(BUILT_IN_ROLES);
-      for (const entry of this.ordered) if (entry.record.kind === 'member') names.add((entry.record.delta as unknown as MemberDelta).role);
-      this.roleNames = [...names].sort();
-    }
-    return this.roleNames.filter((role) => this.roles.holds(did, role, at));
+  /** Who saw what, among the records of the set. */
+  get clocks(): CausalClocks {
+    if (!this.clockBook) this.clockBook = new CausalClocks(this.ordered);
+    return this.clockBook;
+  }
+
+  /** The roles the signer of `entry` held as of the role changes `entry` causally saw, sorted. */
+  rolesOf(entry: LedgerEntry): string[] {
+    return this.roles.rolesOf(entry.record.by, this.clocks.seqSeen(entry.cid, this.roles.owner));
+  }
+
+  /** A project member (owner or holder of any role) as of every role change in the set. */
+  isMember(did: string): boolean {
+    return this.roles.isMember(did);
   }
 
   /** Records that produced a content id (content steps naming it as `out`), or the record with that CID. */
@@ -131,12 +145,17 @@ export class LedgerSlice {
     const linkedFromOwn = new Set<string>();
     for (const e of own) for (const link of e.record.links ?? []) linkedFromOwn.add(link.toString());
 
-    const facts: AssetFacts = { asset, own, prompts: [], reviews: [], approvals: [], rejections: [], checks: [], ingredients: [] };
-    const content = own.filter(isContentStep);
-    if (content.length > 0) facts.final = content[content.length - 1]!;
+    const facts: AssetFacts = { asset, own, concurrent: [], outsiders: [], prompts: [], reviews: [], approvals: [], rejections: [], checks: [], ingredients: [] };
+    const content: LedgerEntry[] = [];
+    for (const e of own) if (isContentStep(e)) (this.isMember(e.record.by) ? content : facts.outsiders).push(e);
+    const heads = this.clocks.heads(content);
+    if (heads.length === 1) facts.final = heads[0]!;
+    else if (heads.length > 1) facts.concurrent = heads;
     if (content.length > 0) {
+      // Outsiders' content is not part of any version: attribution replays the members' records.
+      const outside = new Set(facts.outsiders.map((e) => e.cid.toString()));
       try {
-        facts.attribution = assetAttribution(this.ordered, { asset });
+        facts.attribution = assetAttribution(outside.size === 0 ? this.ordered : this.ordered.filter((e) => !outside.has(e.cid.toString())), { asset });
       } catch (error) {
         facts.attributionError = (error as Error).message;
       }

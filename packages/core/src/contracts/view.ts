@@ -7,7 +7,7 @@ import type { AgentRef } from '../record/types.js';
 import { licenseAllowsCommercialUse } from './licenses.js';
 import type { LedgerSlice } from './slice.js';
 
-export const VIEW_VERSION = 1;
+export const VIEW_VERSION = 2;
 
 /** The top-level names a gate may use. */
 export const VIEW_VARIABLES: ReadonlySet<string> = new Set([
@@ -49,7 +49,7 @@ function recordValue(slice: LedgerSlice, e: LedgerEntry): { [key: string]: Value
     by: r.by,
     seq: BigInt(r.seq),
     at: BigInt(r.at),
-    roles: slice.rolesAt(r.by, r.at),
+    roles: slice.rolesOf(e),
     ...agentLabel(r.agent),
     out: r.out?.toString() ?? '',
     links: cidList(r.links),
@@ -66,7 +66,7 @@ function verdictValue(slice: LedgerSlice, e: LedgerEntry, finalCid: string): { [
     cid: e.cid.toString(),
     by: r.by,
     at: BigInt(r.at),
-    roles: slice.rolesAt(r.by, r.at),
+    roles: slice.rolesOf(e),
     links,
     final: finalCid !== '' && links.includes(finalCid),
     reason: typeof reason === 'string' ? reason : '',
@@ -97,9 +97,10 @@ export function viewBindings(slice: LedgerSlice, asset: string, contract: Ledger
     return value;
   });
   // The latest result per check name (checks are in causal order); flags come from those only, so
-  // a later clean check clears an earlier finding.
+  // a later clean check clears an earlier finding. Only members' checks count there: an outsider's
+  // check is listed in `checks` but can neither pass nor block a gate.
   const latest: { [name: string]: { [key: string]: Value } } = {};
-  for (const c of checks) latest[c.name as string] = c;
+  for (const c of checks) if (slice.isMember(c.by as string)) latest[c.name as string] = c;
   const flags = [...new Set(Object.values(latest).flatMap((c) => c.flags as string[]))].sort();
 
   const ingredients = facts.ingredients.map((i) => ({

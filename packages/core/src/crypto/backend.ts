@@ -37,12 +37,12 @@ export const pureJsBackend: CryptoBackend = {
       return false;
     }
   },
-  randomBytes(length) {
+  // Absent where the platform has no secure source (Figma's QuickJS): callers see undefined and
+  // ask for entropy, rather than a function that throws when called.
+  get randomBytes() {
     const webCrypto = (globalThis as MaybeWebCrypto).crypto;
-    if (!webCrypto?.getRandomValues) {
-      throw new Error('no secure random source on this platform: pass entropy explicitly');
-    }
-    return webCrypto.getRandomValues(new Uint8Array(length));
+    if (!webCrypto?.getRandomValues) return undefined;
+    return (length: number) => webCrypto.getRandomValues!(new Uint8Array(length));
   },
 };
 

@@ -4,7 +4,6 @@ import { DAG_CBOR_CODE, SHA2_256_CODE, recordCid } from '../cid.js';
 import { verifySignature } from '../identity/identity.js';
 import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
 import { signedMessageOf } from '../record/signed-message.js';
-import { ROLE_REQUIRED, RoleBook } from './roles.js';
 
 /** One block as read from storage, before anything about it is trusted. */
 export interface RawBlock {
@@ -25,11 +24,17 @@ export type FindingCode =
   | 'missing-link'
   | 'wrong-project'
   | 'role-not-held'
+  | 'future-time'
+  | 'no-effect'
+  | 'invalid-settlement'
+  | 'concurrent-versions'
   | 'no-genesis'
   | 'checkpoint-mismatch'
   | 'bad-checkpoint'
   | 'unsafe-path'
-  | 'wrong-roots';
+  | 'wrong-roots'
+  /** A record attribution cannot use (unknown class, `ai`/`tool` without agent, ops that do not fit): it is skipped. */
+  | 'unattributable';
 
 export interface Finding {
   code: FindingCode;
@@ -56,7 +61,13 @@ export interface VerifyOptions {
   onProgress?: (done: number) => void;
   /** Called for each record whose signature checked out, in the order given (an importer notes what it saw). */
   onRecord?: (record: DecodedRecord, source: string) => void;
+  /** The verifier's clock (ms since 1970), for flagging records that claim a time in its future. */
+  now?: number;
 }
+
+/** How far a claimed time may run ahead (of the verifier's clock, of a record that links it): clocks drift. */
+export const FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+const MINUTE = 60_000;
 
 const BATCH = 4096;
 
@@ -80,6 +91,8 @@ interface Located {
   seq: number;
   /** The record's key (see keyOf): a string the known-set already holds, so keeping it is free. */
   key: string;
+  /** Its claimed time in whole minutes (a small integer, so a million of them cost little). */
+  minute: number;
 }
 
 /** The fields a finding carries about a record, with the CID as text only now that it is needed. */
@@ -101,7 +114,7 @@ interface Chain {
  * keys per record rather than the records themselves.
  */
 export async function verifyBlocks(blocks: AsyncIterable<RawBlock> | Iterable<RawBlock>, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const state = new LedgerCheck(options.genesis);
+  const state = new LedgerCheck(options.genesis, options.now ?? Date.now());
   const check = options.verifySignatures ?? (async (batch: DecodedRecord[]) => batch.map(verifyDecodedSignature));
   let batch: { record: DecodedRecord; source: string }[] = [];
   let count = 0;
@@ -128,15 +141,20 @@ export async function verifyBlocks(blocks: AsyncIterable<RawBlock> | Iterable<Ra
 class LedgerCheck {
   readonly findings: Finding[] = [];
   private readonly chains = new Map<string, Chain>();
-  private readonly known = new Set<string>();
+  /** Every record seen, by key, with its claimed time in minutes (for the future-time check). */
+  private readonly known = new Map<string, number>();
+  /** Records already reported as claiming a future time (each once). */
+  private readonly future = new Set<string>();
   private readonly links: { target: string; from: Located }[] = [];
   private readonly geneses: { key: string; cid: CID; owner: string }[] = [];
   private readonly projects = new Map<string, Located[]>();
-  private readonly roleRecords: { record: DecodedRecord; at: Located }[] = [];
 
   private readonly expectedKey: string | undefined;
 
-  constructor(private readonly expectedGenesis: CID | undefined) {
+  constructor(
+    private readonly expectedGenesis: CID | undefined,
+    private readonly now: number,
+  ) {
     this.expectedKey = expectedGenesis && keyOf(expectedGenesis);
   }
 
@@ -169,7 +187,7 @@ class LedgerCheck {
   accept(decoded: DecodedRecord, source: string, signatureOk: boolean): void {
     const { record, cid } = decoded;
     const key = keyOf(cid);
-    const at: Located = { source, signer: record.by, seq: record.seq, key };
+    const at: Located = { source, signer: record.by, seq: record.seq, key, minute: Math.floor(record.at / MINUTE) };
     if (!signatureOk) {
       this.findings.push({ code: 'bad-signature', message: `${source}: record ${cid} (seq ${record.seq}) has an invalid signature`, ...about(at) });
       return;
@@ -184,17 +202,20 @@ class LedgerCheck {
       return;
     }
     chain.keys[record.seq] = key;
-    this.known.add(key);
+    this.known.set(key, at.minute);
+    if (record.at > this.now + FUTURE_SKEW_MS) this.flagFuture(key, at.minute, `the verifier's clock (${new Date(this.now).toISOString()})`);
     // Whatever can be decided now is, so only the exceptions are kept until the end: a feed read
     // in order, links to earlier records and records of the expected project leave nothing behind.
     if (record.seq > 0) {
       const prev = record.prev && keyOf(record.prev);
+      if (prev !== undefined) this.compareTimes(prev, at);
       if (chain.keys[record.seq - 1] === undefined) chain.waiting.push({ seq: record.seq, prev, at });
       else this.checkPrev(record.by, chain, { seq: record.seq, prev, at });
     }
     for (const link of record.links ?? []) {
       const target = keyOf(link);
       if (!this.known.has(target)) this.links.push({ target, from: at });
+      else this.compareTimes(target, at);
     }
     if (record.kind === 'project.genesis') this.geneses.push({ key, cid, owner: record.by });
     else {
@@ -205,18 +226,31 @@ class LedgerCheck {
         else this.projects.set(proj, [at]);
       }
     }
-    if (record.kind === 'member' || ROLE_REQUIRED[record.kind]) this.roleRecords.push({ record: decoded, at });
+  }
+
+  /** A record claiming a time well after a record that links it (or names it as prev) is flagged. */
+  private compareTimes(parent: string, child: Located): void {
+    const minute = this.known.get(parent);
+    if (minute !== undefined && (minute - child.minute) * MINUTE > FUTURE_SKEW_MS) {
+      this.flagFuture(parent, minute, `record ${cidOfKey(child.key)} of ${child.signer} (claimed ${new Date(child.minute * MINUTE).toISOString()}), which links it`);
+    }
+  }
+
+  private flagFuture(key: string, minute: number, than: string): void {
+    if (this.future.has(key)) return;
+    this.future.add(key);
+    this.findings.push({ code: 'future-time', message: `record ${cidOfKey(key)} claims ${new Date(minute * MINUTE).toISOString()}, more than a day after ${than}: its time is not to be trusted`, cid: cidOfKey(key) });
   }
 
   finish(count: number): VerifyReport {
     for (const [signer, chain] of this.chains) this.checkChain(signer, chain);
     for (const { target, from } of this.links) {
-      if (!this.known.has(target)) {
+      if (this.known.has(target)) this.compareTimes(target, from);
+      else {
         this.findings.push({ code: 'missing-link', message: `${from.source}: record ${cidOfKey(from.key)} (seq ${from.seq}) links ${cidOfKey(target)}, which is not in the ledger`, ...about(from) });
       }
     }
-    const genesis = this.checkProject();
-    if (genesis) this.checkRoles(genesis.owner);
+    this.checkProject();
     return { ok: this.findings.length === 0, records: count, feeds: this.chains.size, findings: this.findings };
   }
 
@@ -250,14 +284,4 @@ class LedgerCheck {
     return genesis;
   }
 
-  private checkRoles(owner: string): void {
-    const roles = new RoleBook(owner);
-    for (const { record } of this.roleRecords) roles.apply(record.record);
-    for (const { record, at } of this.roleRecords) {
-      const required = ROLE_REQUIRED[record.record.kind];
-      if (required && !roles.holds(record.record.by, required, record.record.at)) {
-        this.findings.push({ code: 'role-not-held', message: `${at.source}: ${record.record.kind} record ${cidOfKey(at.key)} needs role "${required}", which ${record.record.by} did not hold at ${new Date(record.record.at).toISOString()}`, ...about(at) });
-      }
-    }
-  }
 }

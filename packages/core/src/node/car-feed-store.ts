@@ -345,7 +345,8 @@ export class CarFeedStore implements RecordStore {
   async appendMany(records: readonly DecodedRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.withLock(async () => {
-      for (const [did, batch] of bySigner(records)) await this.appendToFeed(did, batch);
+      // Feeds are separate files: write and fdatasync them side by side.
+      await Promise.all([...bySigner(records)].map(([did, batch]) => this.appendToFeed(did, batch)));
     });
   }
 
@@ -372,14 +373,15 @@ export class CarFeedStore implements RecordStore {
    */
   async appendNew(records: readonly DecodedRecord[]): Promise<DecodedRecord[]> {
     return this.withLock(async () => {
-      const fresh: DecodedRecord[] = [];
-      for (const [did, batch] of bySigner(records)) {
-        await this.feedOf(did);
-        const missing = batch.filter((record) => !this.located.has(record.cid.toString()));
-        if (missing.length > 0) await this.appendToFeed(did, missing);
-        fresh.push(...missing);
-      }
-      return fresh;
+      const groups = await Promise.all(
+        [...bySigner(records)].map(async ([did, batch]) => {
+          await this.feedOf(did);
+          const missing = batch.filter((record) => !this.located.has(record.cid.toString()));
+          if (missing.length > 0) await this.appendToFeed(did, missing);
+          return missing;
+        }),
+      );
+      return groups.flat();
     });
   }
 

@@ -3,7 +3,7 @@ import { useCryptoBackend } from '../crypto/backend.js';
 import { nodeCryptoBackend } from './crypto.js';
 
 export { nodeCryptoBackend } from './crypto.js';
-export { FileKeyStore, KeyFileError, defaultKeyDirectory } from './key-store.js';
+export { FileKeyStore, KeyFileError, defaultKeyDirectory, userConfigDirectory } from './key-store.js';
 export { EnvironmentError } from './environment-error.js';
 export { FileBlobStore } from './blob-store.js';
 export { contentCidOfFile } from './content-id.js';

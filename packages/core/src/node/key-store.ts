@@ -16,6 +16,15 @@ export function defaultKeyDirectory(env: NodeJS.ProcessEnv = process.env): strin
   return join(config, 'colophon', 'keys');
 }
 
+/**
+ * The user's Colophon configuration directory, outside every workspace: $COLOPHON_CONFIG_DIR, else
+ * the folder holding $COLOPHON_KEYS_DIR, else $XDG_CONFIG_HOME/colophon, else ~/.config/colophon.
+ */
+export function userConfigDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.COLOPHON_CONFIG_DIR) return resolve(env.COLOPHON_CONFIG_DIR);
+  return resolve(defaultKeyDirectory(env), '..');
+}
+
 function isInside(dir: string, root: string): boolean {
   const rel = relative(resolve(root), resolve(dir));
   // `..keys` is a folder inside root; only `..` itself or `../…` leaves it.

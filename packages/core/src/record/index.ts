@@ -30,5 +30,7 @@ export { MemoryBlobStore, BlobIntegrityError, MAX_BLOB_BYTES, type BlobStore } f
 export { MemoryKeyStore, checkIdentityName, IDENTITY_NAME, type KeyStore, type StoredIdentity } from '../store/key-store.js';
 export { MemoryRecordStore, FeedOrderError, checkExtendsHead, appendOnHead, type RecordStore, type FeedHead, type BuildOnHead } from '../ledger/record-store.js';
 export { Project, type Contribution } from '../ledger/project.js';
-export { RoleBook, ROLE_REQUIRED } from '../ledger/roles.js';
+export { RoleBook, SIGNER_ROLES, ANY_ROLE, signerRule } from '../ledger/roles.js';
+export { CausalClocks, StoreClocks, sawRecord, type Clock } from '../ledger/causality.js';
+export { roleBookOf, currentVersions, latestRoleChange, latestGrant, seenLinks } from '../ledger/versions.js';
 export { signedMessageOf } from './signed-message.js';

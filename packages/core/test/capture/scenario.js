@@ -94,13 +94,20 @@ async function scenario(C) {
   type(text.length, 'Fin.');
   await session.close();
 
+  // 11. The pipeline recorder shares the writer (one queue for the signer's feed) and needs no
+  // crypto: without a random source its run id falls back to the clock.
+  const unnamed = new C.PipelineRecorder({ project, signer: alice, blobs, clock, writer });
+  const recorder = new C.PipelineRecorder({ project, signer: alice, blobs, clock, writer, run: 'run-fixed' });
+  recorder.completedStep({ name: 'summary', agent: model, startedAt: now, durationMs: 5, output: 'A short summary.', disclose: { output: true } });
+  await recorder.flush();
+
   const result = await C.loadAssetAttribution(store, { asset, text });
   let classes = '';
   for (const run of result.textMap.runs()) classes += repeat(MARK[run.author.class], run.length);
   const records = [];
   for await (const entry of store.records()) records.push(entry);
   return JSON.stringify({
-    text, truth, classes, reconciled,
+    text, truth, classes, reconciled, unnamedRun: typeof unnamed.run,
     verified: result.verification.ok, problems: result.verification.problems,
     notes: loaded.notes,
     records: records.map((r) => [String(r.cid), r.record.kind, r.record.ext && r.record.ext['colophon.evidence'] || null,

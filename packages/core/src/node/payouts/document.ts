@@ -18,12 +18,15 @@ export interface SettlementDocument {
   currency: string;
   /** Integer minor units; the lines sum to it. */
   budget: number;
-  lines: PayoutLine[];
+  lines: (PayoutLine & { name?: string })[];
   rounding: string;
 }
 
-/** The document for a settle record; fields in a fixed order, so the JSON is the same every time. */
-export function settlementDocument(settle: LedgerEntry): SettlementDocument {
+/**
+ * The document for a settle record; fields in a fixed order, so the JSON is the same every time.
+ * `nameOf` gives a payee's name (this machine's name for a did) to show beside it.
+ */
+export function settlementDocument(settle: LedgerEntry, nameOf: (did: string) => string | undefined = () => undefined): SettlementDocument {
   const p = settlePayloadOf(settle);
   return {
     type: 'colophon.settlement',
@@ -38,7 +41,10 @@ export function settlementDocument(settle: LedgerEntry): SettlementDocument {
     settledAt: new Date(settle.record.at).toISOString(),
     currency: p.currency,
     budget: p.budget,
-    lines: p.lines.map((l) => ({ payee: l.payee, amount: l.amount, via: [...l.via] })),
+    lines: p.lines.map((l) => {
+      const name = nameOf(l.payee);
+      return { payee: l.payee, ...(name === undefined ? {} : { name }), amount: l.amount, via: [...l.via] };
+    }),
     rounding: p.rounding,
   };
 }

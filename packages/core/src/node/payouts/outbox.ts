@@ -9,7 +9,8 @@ import { processAlive } from '../process-alive.js';
 /**
  * One line of the log (JSON). A delivery is one settlement (its settle record CID, the
  * idempotency key) to one target (a webhook URL, a statement folder).
- * - target:    payouts go to this target from now on (every settlement, also later ones);
+ * - target:    written by earlier versions to remember a target; ignored: targets come only from
+ *              the command line and the user's configuration (targets.ts), never from this file;
  * - enqueue:   the delivery exists and must happen;
  * - attempt:   attempt n is about to be made (written before anything leaves the machine);
  * - failed:    attempt n failed; `retry` says whether another attempt may succeed;
@@ -55,7 +56,6 @@ function deliveryId(key: string, target: string): string {
  */
 export class Outbox {
   private readonly deliveries = new Map<string, Delivery>();
-  private readonly targetSet = new Set<string>();
 
   private constructor(
     readonly directory: string,
@@ -87,10 +87,6 @@ export class Outbox {
     await this.releaseLock();
   }
 
-  targets(): string[] {
-    return [...this.targetSet];
-  }
-
   list(): Delivery[] {
     return [...this.deliveries.values()].map((d) => ({ ...d }));
   }
@@ -102,11 +98,6 @@ export class Outbox {
 
   pending(): Delivery[] {
     return this.list().filter((d) => d.state === 'pending');
-  }
-
-  async addTarget(target: string): Promise<void> {
-    if (this.targetSet.has(target)) return;
-    await this.append({ e: 'target', target, at: Date.now() });
   }
 
   /** Idempotent: a delivery already known (in any state) is left as it is. */
@@ -123,10 +114,7 @@ export class Outbox {
   }
 
   private apply(event: OutboxEvent): void {
-    if (event.e === 'target') {
-      this.targetSet.add(event.target);
-      return;
-    }
+    if (event.e === 'target') return;
     const id = deliveryId(event.key, event.target);
     let d = this.deliveries.get(id);
     if (!d) {

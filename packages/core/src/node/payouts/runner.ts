@@ -1,8 +1,9 @@
 // Running the outbox: every settlement in the ledger to every target, each paid at most once.
 import type { SigningIdentity } from '../../identity/identity.js';
+import type { CID } from 'multiformats/cid';
 import type { RecordStore } from '../../ledger/record-store.js';
-import { parseCid } from '../../cid.js';
-import { listSettlements } from '../../contracts/index.js';
+import { listSettlements, settlePayloadOf } from '../../contracts/index.js';
+import type { DecodedRecord } from '../../record/encoding.js';
 import type { PayoutAdapter } from './adapter.js';
 import { settlementDocument } from './document.js';
 import { Outbox, type Delivery } from './outbox.js';
@@ -15,9 +16,16 @@ export type PayoutStep = 'enqueued' | 'attempt' | 'response' | 'recorded';
 export interface RunPayoutsOptions {
   /** The outbox folder, e.g. `<project>/.colophon/outbox`. */
   outboxDir: string;
-  store: Pick<RecordStore, 'get' | 'query'>;
-  /** Targets to add; the outbox remembers them, so later runs pay new settlements there too. */
-  adapters?: PayoutAdapter[];
+  store: Pick<RecordStore, 'get' | 'query' | 'children' | 'records'>;
+  /** The project's genesis (default: the one genesis record in the store). */
+  genesis?: CID;
+  /**
+   * Where to pay: only these. Targets come from the command line or the user's configuration
+   * (targets.ts), never from the outbox, so a line planted in it sends nothing anywhere.
+   */
+  adapters: PayoutAdapter[];
+  /** A payee's name to show beside the did (statements, reports). */
+  nameOf?: (did: string) => string | undefined;
   /** The key of a did, to sign webhook bodies as the settling identity; undefined when not on this machine. */
   signerFor(did: string): Promise<SigningIdentity | undefined>;
   /** Attempts per delivery in this run (default 5); a delivery still failing stays pending for the next run. */
@@ -34,20 +42,29 @@ export interface DeliveryReport extends Delivery {
   asset?: string;
   /** Why nothing was attempted in this run. */
   waiting?: string;
+  /** True when the delivery was already delivered before this run (nothing was sent again). */
+  already: boolean;
 }
 
 export interface PayoutReport {
+  /** The deliveries of this run's targets. */
   deliveries: DeliveryReport[];
-  /** Settle records that duplicate an earlier settlement of the same asset and contract: never paid. */
+  /** Settle records that duplicate the settlement of the same asset and contract: never paid. */
   duplicates: string[];
+  /** Settle records that do not stand (contracts/settle.ts settlementStanding): never paid. */
+  invalid: { settle: string; asset?: string; by: string; reasons: string[] }[];
   targets: string[];
 }
 
-/** Rebuilds the adapter for a remembered target id. */
+/** Rebuilds the adapter for a target id (as remembered in the user's configuration). */
 export function adapterForTarget(target: string, options: { timeoutMs?: number } = {}): PayoutAdapter {
   if (target.startsWith('webhook:')) return webhookAdapter(target.slice('webhook:'.length), options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
   if (target.startsWith('statement:')) return statementAdapter(target.slice('statement:'.length));
-  throw new Error(`unknown payout target "${target}" in the outbox`);
+  throw new Error(`unknown payout target "${target}"`);
+}
+
+function groupOf(settle: DecodedRecord): string {
+  return `${settle.record.asset}\u0000${settlePayloadOf(settle).contract}`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -60,37 +77,40 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function runPayouts(options: RunPayoutsOptions): Promise<PayoutReport> {
   const outbox = await Outbox.open(options.outboxDir);
   try {
-    const adapters = new Map<string, PayoutAdapter>();
-    for (const adapter of options.adapters ?? []) {
-      await outbox.addTarget(adapter.target);
-      adapters.set(adapter.target, adapter);
-    }
-    for (const target of outbox.targets()) if (!adapters.has(target)) adapters.set(target, adapterForTarget(target, options));
-
-    const { settlements, duplicates } = await listSettlements(options.store);
-    const assetOf = new Map(settlements.map((s) => [s.cid.toString(), s.record.asset]));
+    const adapters = new Map(options.adapters.map((a) => [a.target, a]));
+    const { settlements, duplicates, invalid } = await listSettlements(options.store, options.genesis);
+    const byKey = new Map(settlements.map((s) => [s.cid.toString(), s]));
+    // Every standing settle record of a group (asset, contract), so that a target that already has
+    // one of them never gets another: a settlement is paid once, even if a concurrent one turns up.
+    const groupKeys = new Map<string, string[]>();
+    for (const s of [...settlements, ...duplicates]) groupKeys.set(groupOf(s), [...(groupKeys.get(groupOf(s)) ?? []), s.cid.toString()]);
+    const skipped = new Set<string>();
     for (const settle of settlements) {
+      const key = settle.cid.toString();
       for (const target of adapters.keys()) {
-        const key = settle.cid.toString();
+        const other = groupKeys.get(groupOf(settle))!.find((k) => k !== key && outbox.get(k, target));
+        if (other && !outbox.get(key, target)) {
+          skipped.add(key);
+          continue;
+        }
         if (await outbox.enqueue(key, target)) await options.onStep?.('enqueued', { key, target });
       }
     }
 
+    const before = new Map(outbox.list().map((d) => [`${d.key} ${d.target}`, d.state]));
     const waiting = new Map<string, string>();
     const attempts = options.attempts ?? 5;
     for (const delivery of outbox.pending()) {
       const { key, target } = delivery;
-      const id = `${key} ${target}`;
-      const adapter = adapters.get(target) ?? adapterForTarget(target, options);
-      const settle = await options.store.get(parseCid(key, 'settlement'));
-      if (!settle) {
-        waiting.set(id, `settle record ${key} is not in this ledger`);
-        continue;
-      }
-      const doc = settlementDocument(settle);
+      const adapter = adapters.get(target);
+      const settle = byKey.get(key);
+      // Only this run's targets, and only settlements that stand now: a pending delivery of a
+      // settle record found not to stand, or of a target nobody gave, is never attempted.
+      if (!adapter || !settle) continue;
+      const doc = settlementDocument(settle, options.nameOf);
       const signer = await options.signerFor(doc.settledBy);
       if (adapter.needsSigner && !signer) {
-        waiting.set(id, `needs the key of ${doc.settledBy} (the identity that settled) on this machine`);
+        waiting.set(`${key} ${target}`, `needs the key of ${doc.settledBy} (the identity that settled) on this machine`);
         continue;
       }
       for (let i = 0; i < attempts; i++) {
@@ -114,15 +134,24 @@ export async function runPayouts(options: RunPayoutsOptions): Promise<PayoutRepo
       }
     }
 
-    const deliveries = outbox.list().map((d): DeliveryReport => {
-      const report: DeliveryReport = { ...d };
-      const asset = assetOf.get(d.key);
-      if (asset) report.asset = asset;
-      const why = waiting.get(`${d.key} ${d.target}`);
-      if (why) report.waiting = why;
-      return report;
-    });
-    return { deliveries, duplicates: duplicates.map((d) => d.cid.toString()), targets: outbox.targets() };
+    const deliveries = outbox
+      .list()
+      .filter((d) => adapters.has(d.target) && byKey.has(d.key))
+      .map((d): DeliveryReport => {
+        const id = `${d.key} ${d.target}`;
+        const report: DeliveryReport = { ...d, already: d.state === 'delivered' && before.get(id) === 'delivered' };
+        const asset = byKey.get(d.key)?.record.asset;
+        if (asset) report.asset = asset;
+        const why = waiting.get(id);
+        if (why) report.waiting = why;
+        return report;
+      });
+    return {
+      deliveries,
+      duplicates: [...duplicates.map((d) => d.cid.toString()), ...skipped],
+      invalid: invalid.map(({ record, reasons }) => ({ settle: record.cid.toString(), ...(record.record.asset === undefined ? {} : { asset: record.record.asset }), by: record.record.by, reasons })),
+      targets: [...adapters.keys()],
+    };
   } finally {
     await outbox.close();
   }

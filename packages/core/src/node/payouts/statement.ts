@@ -5,15 +5,21 @@ import { writeFileAtomic } from '../fs-durable.js';
 import type { AttemptOutcome, PayoutAdapter } from './adapter.js';
 import type { SettlementDocument } from './document.js';
 
-function csvField(value: string | number): string {
-  const text = String(value);
+/**
+ * A CSV field a spreadsheet will not run: text starting with =, +, -, @, tab or CR is a formula
+ * to Excel, LibreOffice and Sheets, so it gets a leading apostrophe (OWASP's advice for CSV
+ * injection); then the usual quoting.
+ */
+export function csvField(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per payee; amounts in integer minor units, as in the settle record. */
+/** One row per payee; amounts in integer minor units, as in the settle record; names where known. */
 export function statementCsv(doc: SettlementDocument): string {
-  const rows = [['settlement', 'asset', 'currency', 'payee', 'amount_minor', 'via']];
-  for (const line of doc.lines) rows.push([doc.settlement, doc.asset, doc.currency, line.payee, String(line.amount), line.via.join(' ')]);
+  const rows: (string | number)[][] = [['settlement', 'asset', 'currency', 'payee', 'payee_name', 'amount_minor', 'via']];
+  for (const line of doc.lines) rows.push([doc.settlement, doc.asset, doc.currency, line.payee, line.name ?? '', line.amount, line.via.join(' ')]);
   return `${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`;
 }
 

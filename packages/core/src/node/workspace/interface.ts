@@ -66,6 +66,8 @@ export interface VerifyWorkspaceOptions {
 export interface ImportOptions extends OpenOptions {
   /** Called as blocks are verified and stored, with the bytes of the CAR read so far. */
   onProgress?: (phase: 'verify' | 'store', bytesRead: number, totalBytes: number) => void;
+  /** Records stored per lock hold and fdatasync (default 16384): smaller holds let other writers in sooner. */
+  storeBatch?: number;
 }
 
 export interface ImportResult {
@@ -76,6 +78,8 @@ export interface ImportResult {
   /** True when the import created the project folder. */
   created: boolean;
   location: ProjectLocation;
+  /** What was stored but is suspect (records claiming a time in the future): verify reports them too. */
+  warnings: Finding[];
 }
 
 /** An import refused before anything was stored; `findings` says why. */

@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DecodedRecord } from '../../record/encoding.js';
+import { auditGovernance } from '../../contracts/audit.js';
+import { CarFeedStore } from '../car-feed-store.js';
 import { verifyBlocks, verifyDecodedSignature, type Finding, type RawBlock, type VerifyReport } from '../../ledger/verify.js';
 import type { MerkleTree } from '../../transparency/merkle.js';
 import { collectCheckpointedFeeds, verifyCheckpointFiles } from '../checkpoint-files.js';
@@ -8,6 +10,9 @@ import { feedBlocks } from '../feed-blocks.js';
 import { parallelSignatureVerifier } from '../parallel-verify.js';
 import { unsafeReason } from '../safe-files.js';
 import { locateProject } from './project-files.js';
+import { CarFeedStore } from '../car-feed-store.js';
+import type { LedgerEntry } from '../../attribution/classes.js';
+import { unattributableRecords } from '../../attribution/write-check.js';
 import type { VerifyWorkspaceOptions } from './interface.js';
 
 /** Below this many records, checking signatures one by one beats setting up parallel checks. */
@@ -31,7 +36,8 @@ const WATCHED: [string, 'file' | 'directory'][] = [
 
 /**
  * Verifies the project at or above `from` from the raw feed files, trusting nothing on disk:
- * signatures, chains, forks, links, roles, checkpoints, and no links planted in `.colophon/`.
+ * signatures, chains, forks, links, checkpoints, no links planted in `.colophon/`, and governance
+ * (contracts/audit.ts: roles by causality, settlements that stand, concurrent versions).
  */
 export async function verifyWorkspace(from: string, options: VerifyWorkspaceOptions = {}): Promise<VerifyReport> {
   const { dir, genesis } = await locateProject(from);
@@ -57,8 +63,27 @@ export async function verifyWorkspace(from: string, options: VerifyWorkspaceOpti
   progress?.stop();
   report.findings.unshift(...readProblems);
   report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
+  // Governance and attribution are judged on a ledger whose records check out (opening the store
+  // then changes nothing on disk): who signed what they were entitled to, which settlements stand,
+  // and which records attribution must skip. A claimed time in the future is no structural damage,
+  // so it does not hold these audits back.
+  if (report.findings.every((f) => f.code === 'future-time')) {
+    report.findings.push(...(await unattributableFindings(dir)));
+    report.findings.push(...(await auditGovernance(await CarFeedStore.open(dir), genesis)));
+  }
   report.ok = report.findings.length === 0;
   return report;
+}
+
+async function unattributableFindings(dir: string): Promise<Finding[]> {
+  const feeds = await CarFeedStore.open(dir);
+  const entries: LedgerEntry[] = [];
+  for await (const { cid, record } of feeds.records()) entries.push({ cid, record });
+  return unattributableRecords(entries).map(({ record, asset, reason }) => ({
+    code: 'unattributable' as const,
+    message: `${asset}: ${reason}; attribution skips it`,
+    cid: record.toString(),
+  }));
 }
 
 async function feedBytes(dir: string): Promise<number> {

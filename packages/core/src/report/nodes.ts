@@ -1,7 +1,10 @@
 // How lineage records read to people: one set of words shared by `colophon trace`, `blame`, and
 // the HTML report, so a step is called the same thing everywhere.
-import { checkOf, stepPayloadOrUndefined, type AgentRef, type CheckResult, type LedgerEntry } from '@colophon/core';
-import { who } from '../describe.js';
+import { hasTextDelta, isContentStep, isOpClass, stepClass, type LedgerEntry } from '../attribution/index.js';
+import { type CheckResult } from '../contracts/index.js';
+import { checkOf, stepPayloadOrUndefined } from '../lineage/index.js';
+import type { AgentRef } from '../record/types.js';
+import { who } from './words.js';
 
 export interface NodeFacts {
   cid: string;
@@ -23,6 +26,12 @@ export interface NodeFacts {
   at: number;
   /** Who made it, in one word: human, ai, tool. */
   actor: 'human' | 'ai' | 'tool';
+  /**
+   * How its content arrived, as the record states it (the classes of its text ops, else its step
+   * class; see stepClass): `human`, `ai`, `tool`, `paste`, `unknown`. Empty for records that add
+   * no content.
+   */
+  classes: string[];
   check?: CheckResult;
 }
 
@@ -57,7 +66,7 @@ export function tokensLabel(tokens: { in?: number; out?: number } | undefined): 
   return `${tokens.in ?? '?'} → ${tokens.out ?? '?'} tokens`;
 }
 
-export function nodeFacts(entry: LedgerEntry, names: Map<string, string>): NodeFacts {
+export function nodeFacts(entry: LedgerEntry, names: ReadonlyMap<string, string>): NodeFacts {
   const { record } = entry;
   const step = stepPayloadOrUndefined(entry);
   const facts: NodeFacts = {
@@ -67,6 +76,7 @@ export function nodeFacts(entry: LedgerEntry, names: Map<string, string>): NodeF
     by: who(record.by, names),
     at: record.at,
     actor: record.agent?.type ?? 'human',
+    classes: statedClasses(entry),
   };
   if (record.agent) facts.agent = agentLabel(record.agent);
   const params = record.agent?.type === 'ai' ? paramsLabel(record.agent.params) : undefined;
@@ -82,6 +92,21 @@ export function nodeFacts(entry: LedgerEntry, names: Map<string, string>): NodeF
   const check = checkOf(entry);
   if (check) facts.check = check;
   return facts;
+}
+
+function statedClasses(entry: LedgerEntry): string[] {
+  const ops: unknown = hasTextDelta(entry) ? entry.record.delta!.text : undefined;
+  if (Array.isArray(ops)) return [...new Set(ops.map((op: unknown) => (Array.isArray(op) ? op[3] : undefined)).filter(isOpClass))];
+  if (!isContentStep(entry)) return [];
+  const cls = stepClass(entry.record);
+  return isOpClass(cls) ? [cls] : [];
+}
+
+const CLASS_WORDS: Record<string, string> = { human: 'by hand', ai: 'AI output', tool: 'by a tool', paste: 'pasted', unknown: 'changed unobserved' };
+
+/** How a record's content arrived, in words: `by hand, pasted`. */
+export function classWords(facts: NodeFacts): string {
+  return facts.classes.map((c) => CLASS_WORDS[c] ?? c).join(', ');
 }
 
 export function checkLabel(result: CheckResult): string {
