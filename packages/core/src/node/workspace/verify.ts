@@ -10,7 +10,6 @@ import { feedBlocks } from '../feed-blocks.js';
 import { parallelSignatureVerifier } from '../parallel-verify.js';
 import { unsafeReason } from '../safe-files.js';
 import { locateProject } from './project-files.js';
-import { CarFeedStore } from '../car-feed-store.js';
 import type { LedgerEntry } from '../../attribution/classes.js';
 import { unattributableRecords } from '../../attribution/write-check.js';
 import type { VerifyWorkspaceOptions } from './interface.js';
