@@ -11,6 +11,7 @@ export default defineConfig({
       { extends: true, test: { name: 'cli', include: ['packages/cli/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'c2pa', include: ['packages/c2pa-bridge/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'figma', include: ['packages/figma-plugin/test/**/*.test.ts'] } },
     ],
   },
 });

@@ -203,7 +203,7 @@ console.error(
 
 // The other areas' figures, each in its own process so one's heap and warm-up do not skew another.
 const { spawnSync } = await import('node:child_process');
-for (const script of ['ledger.mjs', 'workspace.mjs', 'attribution.mjs', 'capture.mjs', 'c2pa.mjs', ...(process.env.BENCH_HUGE === '1' ? ['ledger-rss.mjs'] : [])]) {
+for (const script of ['ledger.mjs', 'workspace.mjs', 'attribution.mjs', 'capture.mjs', 'c2pa.mjs', 'figma.mjs', ...(process.env.BENCH_HUGE === '1' ? ['ledger-rss.mjs'] : [])]) {
   console.error(`bench: ${script}…`);
   const child = spawnSync(process.execPath, [new URL(script, import.meta.url).pathname], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (child.status !== 0) process.exitCode = 1;

@@ -3,6 +3,7 @@ import { registerAgentTraceCommands } from './commands/agent-trace.js';
 import { attribute } from './commands/attribute.js';
 import { addExportC2paCommand, registerC2paCommands } from './commands/c2pa.js';
 import { exportCar, importCar } from './commands/car.js';
+import { importFigma } from './commands/figma.js';
 import { demo } from './commands/demo.js';
 import { registerGovernanceCommands } from './commands/governance.js';
 import { registerLineageCommands, registerLineageExports } from './commands/lineage.js';
@@ -126,6 +127,11 @@ function build(cwd: string, io: Io): Command {
     .description('verify a CAR (with the local ledger) and add its new records; idempotent')
     .addOption(jsonOption())
     .action((file, o) => importCar(cwd, file, o, io));
+  importCommand
+    .command('figma <file>')
+    .description("verify and import the ledger a Figma file carries (its JSON from GET /v1/files/:key?plugin_data=shared)")
+    .addOption(jsonOption())
+    .action((file, o) => importFigma(cwd, file, o, io));
   program.command('verify').description('check every signature, chain, link and role in the ledger').addOption(jsonOption()).action((o) => verify(cwd, o, io));
   program
     .command('repair')

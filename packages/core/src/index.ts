@@ -31,4 +31,6 @@ export {
 export * from './attribution/index.js';
 export * from './contracts/index.js';
 export * from './lineage/index.js';
+export { carBlock, carHeader, parseCarHeader, splitBlock } from './ledger/car-format.js';
+export * from './ledger/embedded-feeds.js';
 export * from './capture/index.js';

@@ -28,7 +28,7 @@ import { base64Decode, base64Encode } from '../src/text/base64.js';
 import { CheckpointError, MerkleTree, NoteError, ProofError, openNote, signCheckpoint } from '../src/transparency/index.js';
 import { noteSignerFromIdentity, noteVerifierFromDid } from '../src/transparency/signed-note.js';
 import { CarFeedStore, feedBlocks, feedFileName } from '../src/node/index.js';
-import { carBlock, carHeader } from '../src/node/car-format.js';
+import { carBlock, carHeader } from '../src/ledger/car-format.js';
 import {
   checkpointFeed,
   collectCheckpointedFeeds,

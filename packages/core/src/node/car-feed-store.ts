@@ -7,7 +7,7 @@ import { decodeRecord, type DecodedRecord } from '../record/encoding.js';
 import { checkExtendsHead, type BuildOnHead, type FeedHead, type RecordStore } from '../ledger/record-store.js';
 import { assertSafe, openNoFollow } from './safe-files.js';
 import { RecordIndex, type RecordQuery } from '../ledger/record-index.js';
-import { carBlock, carHeader, parseCarHeader, splitBlock } from './car-format.js';
+import { carBlock, carHeader, parseCarHeader, splitBlock } from '../ledger/car-format.js';
 import { CorruptFeedError, readSections } from './feed-file.js';
 import { fsyncDirectory } from './fs-durable.js';
 import { processAlive } from './process-alive.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CID } from 'multiformats/cid';
 import { decode } from '../cbor/codec.js';
 import type { Finding, RawBlock } from '../ledger/verify.js';
-import { parseCarHeader, splitBlock } from './car-format.js';
+import { parseCarHeader, splitBlock } from '../ledger/car-format.js';
 import { CorruptFeedError, readSections } from './feed-file.js';
 import { openNoFollow, unsafeReason } from './safe-files.js';
 

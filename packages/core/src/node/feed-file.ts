@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { MAX_SECTION_BYTES, readSectionLength } from './car-format.js';
+import { MAX_SECTION_BYTES, readSectionLength } from '../ledger/car-format.js';
 
 const CHUNK_BYTES = 1 << 20;
 

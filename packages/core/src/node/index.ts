@@ -10,7 +10,7 @@ export { contentCidOfFile } from './content-id.js';
 export { CarFeedStore, LedgerLockedError, feedFileName, type OpenReport, type CutTail, type CarFeedStoreOptions } from './car-feed-store.js';
 export { UnsafePathError } from './safe-files.js';
 export { CorruptFeedError, readSections, type Section } from './feed-file.js';
-export { carBlock, carHeader, parseCarHeader, splitBlock } from './car-format.js';
+export { carBlock, carHeader, parseCarHeader, splitBlock } from '../ledger/car-format.js';
 export { writeFileAtomic, writeFileAtomicFrom, fsyncDirectory } from './fs-durable.js';
 
 /** Switches core to node:crypto (same results as the pure-JS default, several times faster). */

@@ -34,3 +34,6 @@ export { RoleBook, SIGNER_ROLES, ANY_ROLE, signerRule } from '../ledger/roles.js
 export { CausalClocks, StoreClocks, sawRecord, type Clock } from '../ledger/causality.js';
 export { roleBookOf, currentVersions, latestRoleChange, latestGrant, seenLinks } from '../ledger/versions.js';
 export { signedMessageOf } from './signed-message.js';
+export { verifyBlocks, verifyDecodedSignature, type RawBlock, type Finding, type FindingCode, type VerifyReport, type VerifyOptions } from '../ledger/verify.js';
+export { carBlock, carHeader, parseCarHeader, splitBlock } from '../ledger/car-format.js';
+export * from '../ledger/embedded-feeds.js';

@@ -9,7 +9,7 @@ import { decodeRecord, type DecodedRecord } from '../../record/encoding.js';
 import type { ContributionRecord } from '../../record/types.js';
 import { verifyBlocks, type Finding, type RawBlock } from '../../ledger/verify.js';
 import { CarFeedStore } from '../car-feed-store.js';
-import { carBlock, carHeader, parseCarHeader, splitBlock } from '../car-format.js';
+import { carBlock, carHeader, parseCarHeader, splitBlock } from '../../ledger/car-format.js';
 import { feedBlocks } from '../feed-blocks.js';
 import { CorruptFeedError, readSections } from '../feed-file.js';
 import { writeFileAtomicFrom } from '../fs-durable.js';

@@ -67,15 +67,15 @@ export async function verifyWorkspace(from: string, options: VerifyWorkspaceOpti
   // and which records attribution must skip. A claimed time in the future is no structural damage,
   // so it does not hold these audits back.
   if (report.findings.every((f) => f.code === 'future-time')) {
-    report.findings.push(...(await unattributableFindings(dir)));
-    report.findings.push(...(await auditGovernance(await CarFeedStore.open(dir), genesis)));
+    const feeds = await CarFeedStore.open(dir);
+    report.findings.push(...(await unattributableFindings(feeds)));
+    report.findings.push(...(await auditGovernance(feeds, genesis)));
   }
   report.ok = report.findings.length === 0;
   return report;
 }
 
-async function unattributableFindings(dir: string): Promise<Finding[]> {
-  const feeds = await CarFeedStore.open(dir);
+async function unattributableFindings(feeds: CarFeedStore): Promise<Finding[]> {
   const entries: LedgerEntry[] = [];
   for await (const { cid, record } of feeds.records()) entries.push({ cid, record });
   return unattributableRecords(entries).map(({ record, asset, reason }) => ({

@@ -1,0 +1,89 @@
+// Bench entry (bundled by bench/figma.mjs into one IIFE for QuickJS and for Chromium): the plugin's
+// change handler (documentchange batch -> capture sessions) and record signing, on plain objects.
+import { CaptureEngine, LedgerWriter } from '@colophon/core/capture';
+import { MemoryBlobStore, MemoryRecordStore, Project, contentCid, identityFromSeed, signRecord } from '@colophon/core/record';
+import { routeChanges } from '../src/change-router.js';
+
+interface FakeNode {
+  id: string;
+  type: string;
+  name: string;
+  x: number;
+  parent: FakeNode | null;
+  children?: FakeNode[];
+}
+
+const seed = Uint8Array.from({ length: 32 }, (_, i) => (i * 31 + 5) & 255);
+const identity = identityFromSeed(seed);
+
+/** A page with `frames` top-level frames holding `perFrame` layers each; returns the layers. */
+function tree(frames: number, perFrame: number): FakeNode[] {
+  const doc: FakeNode = { id: '0:0', type: 'DOCUMENT', name: 'doc', x: 0, parent: null, children: [] };
+  const page: FakeNode = { id: '0:1', type: 'PAGE', name: 'page', x: 0, parent: doc, children: [] };
+  const layers: FakeNode[] = [];
+  for (let f = 0; f < frames; f++) {
+    const frame: FakeNode = { id: `1:${f}`, type: 'FRAME', name: `f${f}`, x: 0, parent: page, children: [] };
+    page.children!.push(frame);
+    for (let i = 0; i < perFrame; i++) {
+      const layer: FakeNode = { id: `2:${f * perFrame + i}`, type: 'RECTANGLE', name: `r${i}`, x: i, parent: frame };
+      frame.children!.push(layer);
+      layers.push(layer);
+    }
+  }
+  return layers;
+}
+
+async function setup() {
+  const store = new MemoryRecordStore();
+  const project = await Project.create('bench', identity, store, () => 1_767_225_600_000);
+  const writer = new LedgerWriter({ project, signer: identity, blobs: new MemoryBlobStore(), clock: () => 1_767_225_600_000 });
+  const engine = new CaptureEngine(writer, { clock: () => 1_767_225_600_000 });
+  const sessions = new Map<string, ReturnType<CaptureEngine['openNodes']>>();
+  return (asset: string) => {
+    let s = sessions.get(asset);
+    if (!s) sessions.set(asset, (s = engine.openNodes({ asset })));
+    return s;
+  };
+}
+
+/** Times `batches` documentchange batches of `n` property changes each: the handler, or the same loop doing nothing. */
+async function handler(n: number, batches: number, empty: boolean): Promise<number[]> {
+  const layers = tree(Math.max(1, Math.ceil(n / 100)), 100).slice(0, n);
+  const session = await setup();
+  const changes = layers.map((node) => ({ type: 'PROPERTY_CHANGE' as const, id: node.id, origin: 'LOCAL' as const, node, properties: ['x', 'fills'] }));
+  const times: number[] = [];
+  let sink = 0;
+  for (let b = 0; b < batches; b++) {
+    const start = Date.now();
+    if (empty) {
+      for (const change of changes) sink += change.properties.length + change.id.length;
+    } else {
+      routeChanges(changes as unknown as DocumentChange[], {
+        deliver: (asset, change) => session(asset).change(change),
+        knownAsset: () => undefined,
+        remember: () => undefined,
+        knownDescendants: () => [],
+        ownChanges: new Set(),
+        touched: () => undefined,
+      });
+    }
+    times.push(Date.now() - start);
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return times;
+}
+
+/** Milliseconds per signed record (the record a burst becomes), over `count` records. */
+function signing(count: number): number {
+  const base = { kind: 'asset.edit' as const, by: identity.did, asset: 'figma:1:2', delta: { class: 'human', nodes: { '2:3': ['x', 'fills'] } }, ext: { 'colophon.evidence': 'typed' } };
+  const genesis = signRecord({ kind: 'project.genesis', by: identity.did, seq: 0, at: 1_767_225_600_000, ext: { 'colophon.project': { name: 'bench' } } }, identity);
+  let prev = genesis.cid;
+  const start = Date.now();
+  for (let i = 0; i < count; i++) {
+    const signed = signRecord({ ...base, proj: genesis.cid, seq: i + 1, prev, at: 1_767_225_600_001 + i, out: contentCid(Uint8Array.of(i & 255, i >> 8)) }, identity);
+    prev = signed.cid;
+  }
+  return (Date.now() - start) / count;
+}
+
+(globalThis as Record<string, unknown>).colophonBench = { handler, signing };

@@ -1,0 +1,243 @@
+// Design sessions against the bundled main thread (dist/code.js) running in QuickJS under the fake
+// host; per-layer attribution is read back from the document and checked against what was done.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EMBEDDED_CHUNK_BYTES } from '@colophon/core/record';
+import { ENTRY_LIMIT_BYTES, FakeDocument, type FakeFigma } from './fake-figma.js';
+import { flush, launch, readBack } from './harness.js';
+import type { QuickJSPlugin } from './quickjs-host.js';
+
+const running: QuickJSPlugin[] = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const plugin of running.splice(0)) plugin.dispose();
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
+
+function didOf(plugin: QuickJSPlugin): string {
+  return (plugin.posted.find((m) => m.type === 'status') as { did: string }).did;
+}
+
+/** An OpenAI-compatible endpoint on 127.0.0.1 that answers with a fixed design, and what it was asked. */
+async function modelServer(): Promise<{ url: string; requests: { auth?: string; body: { model: string; messages: { role: string; content: string }[] } }[] }> {
+  const requests: { auth?: string; body: { model: string; messages: { role: string; content: string }[] } }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+        res.writeHead(404).end();
+        return;
+      }
+      requests.push({ auth: req.headers.authorization, body: JSON.parse(body) });
+      const design = { name: 'Hero', width: 640, height: 360, layers: [{ type: 'RECTANGLE', name: 'Backdrop', x: 0, y: 0, width: 640, height: 360, color: '#102030' }, { type: 'TEXT', name: 'Headline', x: 32, y: 40, text: 'Ship it' }] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: 'test-model-2026-01', choices: [{ message: { role: 'assistant', content: JSON.stringify(design) } }] }));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests };
+}
+
+/** Figma's fetch for the QuickJS host: a real HTTP request from Node. */
+const realFetch = async (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
+  const response = await fetch(url, { method: init.method ?? 'GET', ...(init.headers && { headers: init.headers }), ...(init.body !== undefined && { body: init.body }), redirect: 'manual' });
+  return { ok: response.ok, status: response.status, text: await response.text() };
+};
+
+async function start(view: FakeFigma, options?: Parameters<typeof launch>[1]): Promise<QuickJSPlugin> {
+  const plugin = await launch(view, options);
+  running.push(plugin);
+  return plugin;
+}
+
+describe('the bundled plugin in QuickJS', () => {
+  it('records a designer drawing and editing layers as human, per layer and property', async () => {
+    const doc = new FakeDocument('Poster');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(alice);
+    const page = alice.currentPage;
+    const card = alice.draw('FRAME', page, { name: 'Card' });
+    const title = alice.draw('TEXT', card, { name: 'Title', characters: 'Hello' });
+    await alice.settle();
+    alice.act(() => {
+      title.x = 24;
+      (title as TextNode).characters = 'Hello, world';
+    });
+    await flush(alice, plugin);
+
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    const did = (plugin.posted.find((m) => m.type === 'status') as { did: string }).did;
+    const nodes = await back.nodes(`figma:${card.id}`);
+    const titleCells = nodes.node(title.id)!;
+    expect(titleCells.createdBy).toMatchObject({ class: 'human', who: did });
+    const byName = Object.fromEntries(titleCells.properties.map((p) => [p.name, p.author]));
+    expect(byName.x).toMatchObject({ class: 'human', who: did });
+    expect(byName.characters).toMatchObject({ class: 'human', who: did });
+    // Records carry ids and property names, never content.
+    for (const record of back.records) expect(JSON.stringify(record.record.delta ?? {})).not.toContain('Hello');
+  });
+
+  it("records a generation through an OpenAI-compatible endpoint as the model's, with the prompt committed, not stored", async () => {
+    const endpoint = await modelServer();
+    const doc = new FakeDocument('Campaign');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(alice, { fetch: realFetch });
+    const prompt = 'A dark hero banner that says Ship it';
+    const generated = await plugin.request<{ frame: string; layers: number }>(
+      { type: 'generate', prompt, settings: { endpoint: endpoint.url, model: 'test-model', apiKey: 'sk-test-secret' }, salt: new Uint8Array(randomBytes(32)) },
+      (m) => m.type === 'generated' || m.type === 'error',
+    );
+    expect(generated).toMatchObject({ type: 'generated', layers: 3 });
+    expect(endpoint.requests).toHaveLength(1);
+    expect(endpoint.requests[0]!.auth).toBe('Bearer sk-test-secret');
+    expect(endpoint.requests[0]!.body.messages.at(-1)!.content).toBe(prompt);
+    // A human edit after the generation is the human's.
+    const frame = alice.node(generated.frame) as FrameNode;
+    const [backdrop, headline] = frame.children;
+    await alice.settle();
+    alice.act(() => (headline!.x = 48));
+    await flush(alice, plugin);
+
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    const nodes = await back.nodes(`figma:${frame.id}`);
+    const model = `127.0.0.1:${new URL(endpoint.url).port}/test-model@test-model-2026-01`;
+    expect(nodes.node(frame.id)!.createdBy).toMatchObject({ class: 'ai', who: model });
+    const cells = (id: string) => Object.fromEntries(nodes.node(id)!.properties.map((p) => [p.name, p.author]));
+    expect(cells(backdrop!.id).fills).toMatchObject({ class: 'ai', who: model });
+    expect(cells(headline!.id).characters).toMatchObject({ class: 'ai', who: model });
+    expect(cells(headline!.id).x).toMatchObject({ class: 'human', who: didOf(plugin) });
+    const generation = back.records.find((r) => r.record.kind === 'ai.generate')!;
+    expect(generation.record.ext?.['colophon.evidence']).toBe('command');
+    const intent = back.records.find((r) => r.record.kind === 'intent')!;
+    expect(generation.record.links?.map(String)).toContain(intent.cid.toString());
+    expect('commit' in intent.record.intent!).toBe(true);
+    const everything = JSON.stringify(back.records.map((r) => r.record), (_k, v) => (v instanceof Uint8Array ? undefined : v));
+    expect(everything).not.toContain('Ship it');
+    expect(everything).not.toContain('sk-test-secret');
+  });
+
+  it('records "Mark selection as AI-generated" as the signed claim of the user about the model', async () => {
+    const doc = new FakeDocument('Moodboard');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(alice);
+    const board = alice.draw('FRAME', alice.currentPage, { name: 'Board' });
+    const picture = alice.draw('RECTANGLE', board, { name: 'From another tool' });
+    const note = alice.draw('TEXT', board, { name: 'Note', characters: 'mine' });
+    await flush(alice, plugin);
+    alice.select([picture]);
+    const marked = await plugin.request<{ layers: number }>({ type: 'mark-ai', model: { provider: 'midjourney', name: 'midjourney', version: '7' } }, (m) => m.type === 'marked');
+    expect(marked.layers).toBe(1);
+    await flush(alice, plugin);
+    const back = await readBack(doc);
+    const nodes = await back.nodes(`figma:${board.id}`);
+    for (const cell of nodes.node(picture.id)!.properties) expect(cell.author).toMatchObject({ class: 'ai', who: 'midjourney/midjourney@7' });
+    for (const cell of nodes.node(note.id)!.properties) expect(cell.author).toMatchObject({ class: 'human', who: didOf(plugin) });
+    const claim = back.records.find((r) => r.record.agent?.type === 'ai')!;
+    expect(claim.record.by).toBe(didOf(plugin));
+    expect(claim.record.ext?.['colophon.evidence']).toBe('reported');
+  });
+
+  it('reconciles edits made while the plugin was closed as unknown, and keeps the key across sessions', async () => {
+    const doc = new FakeDocument('Deck');
+    const first = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(first);
+    const slide = first.draw('FRAME', first.currentPage, { name: 'Slide' });
+    const title = first.draw('TEXT', slide, { name: 'Title', characters: 'Q3' });
+    const logo = first.draw('RECTANGLE', slide, { name: 'Logo' });
+    await flush(first, plugin);
+    const did = didOf(plugin);
+    running.splice(running.indexOf(plugin), 1);
+    plugin.dispose();
+
+    // Alice works on without the plugin: nothing is watching.
+    const offline = doc.connect({ id: 'u1', name: 'Alice' }, first);
+    offline.act(() => ((offline.node(title.id) as TextNode).characters = 'Q4 results'));
+    const badge = offline.draw('ELLIPSE', offline.node(slide.id) as FrameNode, { name: 'Badge' });
+    offline.act(() => offline.node(logo.id).remove());
+    await offline.settle();
+    doc.disconnect(offline);
+
+    const again = doc.connect({ id: 'u1', name: 'Alice' }, first);
+    const reopened = await start(again);
+    expect(didOf(reopened)).toBe(did);
+    await flush(again, reopened);
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    const nodes = await back.nodes(`figma:${slide.id}`);
+    const cells = Object.fromEntries(nodes.node(title.id)!.properties.map((p) => [p.name, p.author]));
+    expect(cells.characters).toMatchObject({ class: 'unknown' });
+    expect(cells.name).toMatchObject({ class: 'human', who: did });
+    expect(nodes.node(badge.id)!.createdBy).toMatchObject({ class: 'unknown' });
+    expect(nodes.node(logo.id)).toBeUndefined();
+    const reconciled = back.records.filter((r) => r.record.ext?.['colophon.evidence'] === 'reconciled');
+    expect(reconciled).toHaveLength(1);
+    // A second launch with nothing changed records nothing.
+    const count = back.records.length;
+    running.splice(running.indexOf(reopened), 1);
+    reopened.dispose();
+    const third = doc.connect({ id: 'u1', name: 'Alice' }, first);
+    const quiet = await start(third);
+    await flush(third, quiet);
+    expect((await readBack(doc)).records.length).toBe(count);
+  });
+
+  it('keeps the feeds of two writers apart in one document, each verified by the other', async () => {
+    const doc = new FakeDocument('Shared');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const bob = doc.connect({ id: 'u2', name: 'Bob' });
+    const pa = await start(alice);
+    const pb = await start(bob);
+    const frame = alice.draw('FRAME', alice.currentPage, { name: 'Screen' });
+    await alice.settle();
+    const button = bob.draw('RECTANGLE', bob.node(frame.id) as FrameNode, { name: 'Button' });
+    const label = alice.draw('TEXT', alice.node(frame.id) as FrameNode, { name: 'Label', characters: 'OK' });
+    // Bob's plugin writes first; Alice's, taking his feed in, leaves his layers to his own records.
+    await flush(bob, pb);
+    await flush(alice, pa);
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    expect(new Set(back.records.map((r) => r.record.by))).toEqual(new Set([didOf(pa), didOf(pb)]));
+    // Each plugin records its own user's layers as human and the other's as unknown (Figma names no one).
+    const byAuthor = (nodes: Awaited<ReturnType<typeof back.nodes>>, id: string, who: string) =>
+      nodes.node(id)!.properties.filter((p) => p.author.class === 'human' && p.author.who === who).length;
+    const nodes = await back.nodes(`figma:${frame.id}`);
+    expect(byAuthor(nodes, button.id, didOf(pb))).toBeGreaterThan(0);
+    expect(byAuthor(nodes, label.id, didOf(pa))).toBeGreaterThan(0);
+    // Bob's plugin took Alice's feed in (refresh on REMOTE changes) and saw no problem.
+    const status = await pb.request<{ feeds: number; problems: string[] }>({ type: 'refresh' }, (m) => m.type === 'timeline');
+    expect(status).toBeDefined();
+    const last = pb.posted.filter((m) => m.type === 'status').at(-1) as { feeds: number; problems: string[] };
+    expect(last.problems).toEqual([]);
+  });
+
+  it('grows a ledger past 100 kB across chunked entries that each stay under the limit', async () => {
+    const doc = new FakeDocument('Big');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(alice);
+    // Every top-level layer is an asset of its own: each round of edits is one record per layer.
+    const cells: SceneNode[] = [];
+    for (let i = 0; i < 30; i++) cells.push(alice.draw('RECTANGLE', alice.currentPage, { name: `Tile ${i}` }));
+    await flush(alice, plugin);
+    for (let round = 0; round < 10; round++) {
+      alice.act(() => cells.forEach((cell, i) => (cell.x = round * 10 + i)));
+      await flush(alice, plugin);
+    }
+    const entries = (doc.restJson() as { document: { sharedPluginData: { colophon: Record<string, string> } } }).document.sharedPluginData.colophon;
+    const index = JSON.parse(entries[`feeds/${didOf(plugin)}`]!);
+    expect(index.bytes).toBeGreaterThan(100_000);
+    expect(index.chunks).toBeGreaterThan(1);
+    for (const [key, value] of Object.entries(entries)) expect(8 + key.length + value.length).toBeLessThanOrEqual(ENTRY_LIMIT_BYTES);
+    expect(EMBEDDED_CHUNK_BYTES * (index.chunks - 1)).toBeLessThan(index.bytes);
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    for (const cell of cells) {
+      const nodes = await back.nodes(`figma:${cell.id}`);
+      expect(nodes.node(cell.id)!.properties.find((p) => p.name === 'x')!.author).toMatchObject({ class: 'human', who: didOf(plugin) });
+    }
+  });
+});
