@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAgentTraceCommands } from './commands/agent-trace.js';
 import { attribute } from './commands/attribute.js';
 import { addExportC2paCommand, registerC2paCommands } from './commands/c2pa.js';
 import { exportCar, importCar } from './commands/car.js';
@@ -21,11 +21,8 @@ import { asOption, collect, forceOption, jsonOption } from './options.js';
 import { watchUntilSignal } from './commands/watch.js';
 import { agentHook } from './commands/agent-hook.js';
 import type { Io } from './output.js';
+import { cliVersion } from './version.js';
 
-/** The version in packages/cli/package.json (one level above both src/ and dist/). */
-function cliVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 /** The kinds a person records with `colophon record`; the others have verbs of their own. */
 const PERSON_KINDS_HELP = `
@@ -91,7 +88,7 @@ function build(cwd: string, io: Io): Command {
     .action((paths: string[], o) => watchUntilSignal(cwd, paths, o, io));
   program
     .command('agent-hook')
-    .description('record the files an AI agent edited, from one hook event on stdin (Claude Code PostToolUse, VS Code agent hooks, Cursor afterFileEdit)')
+    .description('record the files an AI agent edited, from one hook event on stdin (Claude Code PostToolUse, VS Code agent hooks, Cursor afterFileEdit and afterTabFileEdit)')
     .option('--model <provider/name@version>', "the agent's model when the event does not name it (or $COLOPHON_AGENT_MODEL)")
     .addOption(asOption())
     .action((o) => agentHook(cwd, o, io));
@@ -124,7 +121,7 @@ function build(cwd: string, io: Io): Command {
     .addOption(forceOption())
     .addOption(jsonOption())
     .action((o) => exportCar(cwd, o, io));
-  const importCommand = program.command('import').description('import records');
+  const importCommand = program.command('import').description('import records, or attribution other tools wrote');
   importCommand
     .command('car <file>')
     .description('verify a CAR (with the local ledger) and add its new records; idempotent')
@@ -143,6 +140,7 @@ function build(cwd: string, io: Io): Command {
     .action((o) => repair(cwd, o, io));
   addExportC2paCommand(exportCommand, 'c2pa', cwd, io);
   registerLineageExports(exportCommand, cwd, io);
+  registerAgentTraceCommands(exportCommand, importCommand, cwd, io);
   registerLineageCommands(program, cwd, io);
   registerReportCommand(program, cwd, io);
   registerC2paCommands(program, cwd, io, { topLevelExport: false });

@@ -25,7 +25,7 @@ import type { Workspace } from './workspace.js';
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 /** Larger files are not treated as text to attribute per character (a chapter is well under 1 MB). */
-const MAX_TEXT_BYTES = 32 * 1024 * 1024;
+export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
 
 /** `file:<path relative to the project root>`, with forward slashes on every platform. */
 export function fileAsset(ws: Pick<Workspace, 'root'>, cwd: string, file: string): string {

@@ -1,10 +1,11 @@
 // `colophon agent-hook`: one hook event on stdin from an AI agent that edited files (Claude Code
-// PostToolUse, VS Code agent hooks, Cursor afterFileEdit). Each file it names is recorded as a new
-// version whose changed spans are `ai` (evidence `reported`: the agent said so) where the event
-// says the agent wrote them, and `unknown` where the file changed otherwise since the last record.
-// Stdout carries only the hook's JSON answer; what was recorded goes to stderr.
+// PostToolUse, VS Code agent hooks, Cursor afterFileEdit and afterTabFileEdit). Each file it names
+// is recorded as a new version whose changed spans are `ai` (evidence `reported`: the agent said
+// so) where the event says the agent wrote them, and `unknown` where the file changed otherwise
+// since the last record. Stdout carries only the hook's JSON answer; what was recorded goes to stderr.
 import { isAbsolute, resolve } from 'node:path';
 import { modelLabel, type AiAgent, type OpClass, type SpanClassifier } from '@colophon/core';
+import { cursorEdit, cursorHookExt } from '../cursor-hook.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../output.js';
 import { shortCid } from '../output.js';
@@ -54,7 +55,6 @@ export function editedFiles(event: HookEvent): EditedFile[] {
     if (typeof input.content === 'string') files.push({ path: filePath }); // Write: the whole file is the agent's
     else if (typeof input.new_string === 'string') files.push({ path: filePath, written: [input.new_string] }); // Edit
     else if (Array.isArray(input.edits)) files.push({ path: filePath, written: strings(input.edits) }); // MultiEdit
-    else if (Array.isArray(event.edits)) files.push({ path: filePath, written: strings(event.edits) }); // Cursor afterFileEdit
     else files.push({ path: filePath });
   }
   // VS Code agent hooks: tool_input.files, paths or objects naming one.
@@ -119,17 +119,18 @@ async function readEvent(): Promise<HookEvent> {
 
 export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, read: () => Promise<HookEvent> = readEvent): Promise<void> {
   const event = await read();
-  const files = editedFiles(event);
-  // Hosts parse stdout as the hook's JSON answer (VS Code, Claude Code): say "go on", report on stderr.
+  const cursor = cursorEdit(event as Record<string, unknown>);
+  const files = cursor ? [{ path: cursor.path, written: cursor.written }] : editedFiles(event);
+  // Hosts parse stdout as the hook's JSON answer (VS Code, Claude Code, Cursor): say "go on", report on stderr.
   io.out('{"continue":true}');
   if (files.length === 0) return; // not an edit (Read, Bash, a session event): nothing to record
-  const base = typeof event.cwd === 'string' && isAbsolute(event.cwd) ? event.cwd : cwd;
+  const base = cursor?.root ?? (typeof event.cwd === 'string' && isAbsolute(event.cwd) ? event.cwd : cwd);
   const agent = agentOf(event, options);
   const ws = await openWorkspace(base);
   const { identity } = await signingIdentity(ws, options.as);
   const session = typeof event.session_id === 'string' ? event.session_id : typeof event.sessionId === 'string' ? event.sessionId : undefined;
   const tool = typeof event.tool_name === 'string' ? event.tool_name : undefined;
-  const hook: Record<string, string> = {};
+  const hook: Record<string, string> = cursor ? cursorHookExt(cursor) : {};
   if (tool) hook.tool = tool.slice(0, 256);
   if (session) hook.session = session.slice(0, 256);
   for (const file of files) {

@@ -1,7 +1,6 @@
 // colophon trace | blame | diverge | runs, and the standard exports (export prov | intoto).
 // The answers are computed by @colophon/core's lineage module; this file reads the workspace,
 // parses options and words the results for people (or prints them as JSON).
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   AttributionError,
@@ -25,9 +24,9 @@ import {
   type LineageGraph,
   type StepInputs,
 } from '@colophon/core';
-import { checkOutputPath, writeFileAtomic } from '@colophon/core/node';
 import { translateErrors, UsageError } from '../errors.js';
 import { asOption, forceOption, jsonOption } from '../options.js';
+import { writeOrPrint } from '../output-file.js';
 import { formatTime, printJson, shortCid, toJsonValue, type Io } from '../output.js';
 import { agentLabel, checkLabel, formatMs, nodeFacts, oneLine, tokensLabel } from '@colophon/core/report';
 import { cidArgument, identityNames, openWorkspace, signingIdentity, type Workspace } from '../workspace.js';
@@ -310,16 +309,6 @@ export interface ExportLineageOptions {
   force?: boolean;
   as?: string;
   json?: boolean;
-}
-
-async function writeOrPrint(cwd: string, out: string | undefined, text: string, io: Io, force?: boolean): Promise<string | undefined> {
-  if (out === undefined) {
-    io.out(text);
-    return undefined;
-  }
-  const path = await checkOutputPath(resolve(cwd, out), { force: force === true });
-  await writeFileAtomic(path, `${text}\n`);
-  return path;
 }
 
 /** `colophon export prov --asset A [--out FILE]`: W3C PROV-JSON of the asset version's lineage. */

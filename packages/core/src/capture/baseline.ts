@@ -61,7 +61,8 @@ export interface VersionDelta {
 
 /**
  * The class of a changed span, given where its inserted text lies in the new text ([start, end),
- * UTF-16): e.g. `ai` inside the span an agent reported writing, `unknown` elsewhere.
+ * UTF-16): e.g. `ai` inside the span an agent reported writing, `unknown` elsewhere. It is asked
+ * line by line (each line's text, and each line break, on its own).
  */
 export type SpanClassifier = (start: number, end: number) => OpClass;
 
@@ -76,7 +77,22 @@ export function versionDelta(baseline: TextBaseline, text: string, cls: OpClass 
     return { ops: [[0, baseline.map?.length ?? 0, text.length, 'unknown']], unknown: true };
   }
   // textEdits gives ops in document order, so each op's inserted text ends up at [pos, pos + length).
-  const classOf = typeof cls === 'function' ? cls : () => cls;
-  const ops = textEdits(baseline.text, text).map((op): TextOp => [op.pos, op.del, op.text.length, classOf(op.pos, op.pos + op.text.length)]);
+  const edits = textEdits(baseline.text, text);
+  if (typeof cls !== 'function') return { ops: edits.map((op): TextOp => [op.pos, op.del, op.text.length, cls]), unknown: false };
+  const ops: TextOp[] = [];
+  for (const op of edits) {
+    // Classified line by line (line breaks apart), so an agent's line inside a larger insertion
+    // (a completion after a blank line someone else typed) keeps its own class.
+    let del = op.del;
+    let at = op.pos;
+    for (const piece of op.text === '' ? [''] : op.text.split(/(\r?\n)/).filter((p) => p !== '')) {
+      const pieceClass = piece === '' ? cls(at, at) : cls(at, at + piece.length);
+      const last = ops[ops.length - 1];
+      if (last && del === 0 && last[3] === pieceClass && last[0] + last[2] === at) last[2] += piece.length;
+      else ops.push([at, del, piece.length, pieceClass]);
+      del = 0;
+      at += piece.length;
+    }
+  }
   return { ops, unknown: false };
 }

@@ -22,7 +22,7 @@ export {
   type MemberDelta,
   type TextOp,
 } from './types.js';
-export { recordIssues, assertValidRecord, MAX_RECORD_BYTES, PROJECT_EXT, type RecordIssue } from './validate.js';
+export { recordIssues, assertValidRecord, MAX_RECORD_BYTES, MAX_TEXT_OPS, PROJECT_EXT, type RecordIssue } from './validate.js';
 export { encodeRecordFields, decodeRecord, type DecodedRecord } from './encoding.js';
 export { signRecord, verifyRecordSignature, signatureMessage, RECORD_SIGNATURE_DOMAIN, type SignedRecord } from './sign.js';
 export { commitText, openCommitment, COMMITMENT_SALT_BYTES, type Commitment } from '../commitment.js';
