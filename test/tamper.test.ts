@@ -63,6 +63,7 @@ async function buildLedger(dir: string): Promise<void> {
       asset,
       agent: { type: 'ai', model: { provider: 'acme', name: 'writer', version: '2' } },
       out: contentCid(utf8Encode(`draft ${i}`)),
+      delta: { text: [[0, 0, `draft ${i}`.length, 'ai']] },
       links: [intent.cid],
     });
     const edit = await add(writer, { kind: 'asset.edit', asset, out: contentCid(utf8Encode(`edit ${i}`)), links: [draft.cid], delta: { text: [[0, 3, 5, 'human']] } });

@@ -127,9 +127,9 @@ describe('colophon export-c2pa and verify-asset', () => {
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/^out\/poster.png: Trusted/);
     expect(verified.stdout).toMatch(/trust anchors: this project's CA/);
-    // `record --file` on the draft (a text file) had no earlier text to diff, so its content is
-    // recorded as unknown: the first action claims no more than "may or may not be AI".
-    expect(verified.stdout).toMatch(/created \(combines parts of unobserved origin, which may be AI, with acme\/painter 2.1\)/);
+    // The draft is the asset's first version (the brief before it is no version), so all of its
+    // content is the model's.
+    expect(verified.stdout).toMatch(/created \(made by an AI model, with acme\/painter 2.1\)/);
     expect(verified.stdout).toMatch(/people's work combined with AI output/);
     expect(verified.stdout).toMatch(/Prompt \(private\) \[inputTo\]/);
     expect(verified.stdout).toMatch(/human share 50%, AI 50% of 2 steps/);
