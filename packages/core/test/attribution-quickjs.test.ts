@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getQuickJS, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
 import { describe, expect, it } from 'vitest';
+import { settleScenario } from './quickjs-settle.js';
 import * as core from '../src/index.js';
 
 const ENTRY = fileURLToPath(new URL('../src/index.ts', import.meta.url));
@@ -112,32 +113,7 @@ async function runInQuickJS(source: string): Promise<string> {
     const promise = vm.unwrapResult(vm.callFunction(fn, vm.undefined, namespace));
     fn.dispose();
     namespace.dispose();
-    for (;;) {
-      const jobs = runtime.executePendingJobs();
-      if (jobs.error) {
-        const message = JSON.stringify(vm.dump(jobs.error));
-        jobs.error.dispose();
-        promise.dispose();
-        throw new Error(`QuickJS job failed: ${message}`);
-      }
-      const state = vm.getPromiseState(promise);
-      if (state.type === 'fulfilled') {
-        const out = vm.getString(state.value);
-        state.value.dispose();
-        promise.dispose();
-        return out;
-      }
-      if (state.type === 'rejected') {
-        const message = JSON.stringify(vm.dump(state.error));
-        state.error.dispose();
-        promise.dispose();
-        throw new Error(`scenario failed in QuickJS: ${message}`);
-      }
-      if (jobs.value === 0) {
-        promise.dispose();
-        throw new Error('scenario never settled in QuickJS');
-      }
-    }
+    return settleScenario(runtime, vm, promise);
   } finally {
     vm.dispose();
     runtime.dispose();
