@@ -16,7 +16,7 @@ const heads = new Map([[people[0].did, { seq: 0, cid: genesis.cid }]]);
 let batch = []; let last = genesis.cid;
 for (let i = 1; i < count; i++) {
   const who = people[i % 8]; const head = heads.get(who.did);
-  const f = { kind: 'asset.edit', proj: genesis.cid, by: who.did, seq: head ? head.seq + 1 : 0, asset: `file:${i % 40}.md`, out: contentCid(Uint8Array.of(i & 255, (i >> 8) & 255, i >> 16)), at: 1_764_000_000_000 + i, links: [last], delta: { text: [[i % 500, 3, 12, 'human']] } };
+  const f = { kind: 'asset.edit', proj: genesis.cid, by: who.did, seq: head ? head.seq + 1 : 0, asset: `file:${i % 40}.md`, out: contentCid(Uint8Array.of(i & 255, (i >> 8) & 255, i >> 16)), at: 1_764_000_000_000 + i, links: [last], delta: { text: [[0, 0, 12, 'human']] } };
   if (head) f.prev = head.cid;
   const s = signRecord(f, who); heads.set(who.did, { seq: f.seq, cid: s.cid }); last = s.cid; batch.push(s);
   if (batch.length === 5000) { await store.appendMany(batch); batch = []; }

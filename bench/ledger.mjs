@@ -31,7 +31,7 @@ function buildRecords(count, signers = 8) {
       out: contentCid(Uint8Array.of(i & 255, (i >> 8) & 255, (i >> 16) & 255)),
       at: 1_764_000_000_000 + i,
       links: [records[i - 1].cid],
-      delta: { text: [[i % 500, 3, 12, i % 3 === 0 ? 'ai' : 'human']] },
+      delta: { text: [[0, 0, 12, i % 3 === 0 ? 'ai' : 'human']] },
     };
     if (head) fields.prev = head.cid;
     if (i % 3 === 0) fields.agent = { type: 'ai', model: { provider: 'acme', name: 'writer', version: '2025-06' }, params: { temperature: 0.7 } };

@@ -34,7 +34,7 @@ async function buildLedger(root, count, signers = 8) {
   for (let i = 1; i < count; i++) {
     const who = people[i % signers];
     const head = heads.get(who.did);
-    const fields = { kind: 'asset.edit', proj: project.id, by: who.did, seq: head ? head.seq + 1 : 0, asset: `file:chapters/${i % 40}.md`, out: contentCid(Uint8Array.of(i & 255, (i >> 8) & 255, i >> 16)), at: 1_764_000_000_000 + i, links: [previous], delta: { text: [[i % 500, 3, 12, 'human']] } };
+    const fields = { kind: 'asset.edit', proj: project.id, by: who.did, seq: head ? head.seq + 1 : 0, asset: `file:chapters/${i % 40}.md`, out: contentCid(Uint8Array.of(i & 255, (i >> 8) & 255, i >> 16)), at: 1_764_000_000_000 + i, links: [previous], delta: { text: [[0, 0, 12, 'human']] } };
     if (head) fields.prev = head.cid;
     const signed = signRecord(fields, who);
     heads.set(who.did, { seq: fields.seq, cid: signed.cid });
