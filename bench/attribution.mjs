@@ -7,6 +7,7 @@
 // Needs the built package: cd packages/core && npx tsup.
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { prng } from './prng.mjs';
 
 const distIndex = new URL('../packages/core/dist/index.js', import.meta.url);
 if (!existsSync(distIndex)) {
@@ -33,15 +34,6 @@ const AUTHORS = [
   { class: 'unknown', who: '' },
 ];
 
-/** Seeded PRNG (mulberry32): both sides see the very same ops. */
-function prng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * An endless stream of edits that fit the text: at a random place, replace up to 84 characters

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { prng } from './prng.mjs';
 
 const dist = (path) => new URL(`../packages/core/dist/${path}`, import.meta.url);
 if (!existsSync(dist('capture/index.js'))) {
@@ -25,14 +26,6 @@ const { diffWordsWithSpace } = await import(require.resolve('diff'));
 const quick = process.argv.includes('--quick');
 const emit = (figure) => console.log(JSON.stringify(figure));
 
-function prng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(42);
 const WORDS = 'the night was dark and harbour kept its counsel while lamps burned low over water'.split(' ');
 function prose(units) {

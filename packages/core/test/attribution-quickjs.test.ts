@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getQuickJS, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
 import { describe, expect, it } from 'vitest';
-import { settleScenario } from './quickjs-settle.js';
+import { loadModule, settleScenario } from './quickjs-settle.js';
 import * as core from '../src/index.js';
 
 const ENTRY = fileURLToPath(new URL('../src/index.ts', import.meta.url));
@@ -100,15 +100,7 @@ async function runInQuickJS(source: string): Promise<string> {
     const present = vm.unwrapResult(vm.evalCode(`['TextEncoder', 'crypto', 'Buffer', 'process'].filter((n) => typeof globalThis[n] !== 'undefined')`));
     expect(vm.dump(present)).toEqual([]);
     present.dispose();
-    let namespace = vm.unwrapResult(vm.evalCode(source, 'core.mjs', { type: 'module' }));
-    const loaded = vm.getPromiseState(namespace);
-    if (loaded.type !== 'fulfilled' || !loaded.notAPromise) {
-      runtime.executePendingJobs();
-      const settled = vm.getPromiseState(namespace);
-      namespace.dispose();
-      if (settled.type !== 'fulfilled') throw new Error('core bundle did not load in QuickJS');
-      namespace = settled.value;
-    }
+    const namespace = loadModule(runtime, vm, source, 'core.mjs');
     const fn = vm.unwrapResult(vm.evalCode(`(${SCENARIO})`, 'scenario.js', { type: 'global' }));
     const promise = vm.unwrapResult(vm.callFunction(fn, vm.undefined, namespace));
     fn.dispose();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getQuickJS, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
 import { describe, expect, it } from 'vitest';
-import { settleScenario } from './quickjs-settle.js';
+import { loadModule, settleScenario } from './quickjs-settle.js';
 import * as attribution from '../src/attribution/index.js';
 import * as capture from '../src/capture/index.js';
 import * as lineage from '../src/lineage/index.js';
@@ -55,15 +55,7 @@ async function runInQuickJS(moduleSource: string, scenario: string): Promise<str
     const before = vm.unwrapResult(vm.evalCode('Object.getOwnPropertyNames(globalThis).sort().join(",")'));
     const globalsBefore = vm.getString(before);
     before.dispose();
-    let namespace = vm.unwrapResult(vm.evalCode(moduleSource, 'capture.mjs', { type: 'module' }));
-    const loaded = vm.getPromiseState(namespace);
-    if (loaded.type !== 'fulfilled' || !loaded.notAPromise) {
-      runtime.executePendingJobs();
-      const settled = vm.getPromiseState(namespace);
-      namespace.dispose();
-      if (settled.type !== 'fulfilled') throw new Error('capture bundle did not load in QuickJS');
-      namespace = settled.value;
-    }
+    const namespace = loadModule(runtime, vm, moduleSource, 'capture.mjs');
     const after = vm.unwrapResult(vm.evalCode('Object.getOwnPropertyNames(globalThis).sort().join(",")'));
     expect(vm.getString(after)).toBe(globalsBefore);
     after.dispose();

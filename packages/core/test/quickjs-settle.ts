@@ -1,5 +1,5 @@
-// Runs QuickJS's job queue until a scenario's promise settles, for the tests that play a scenario
-// against a bundle inside the sandbox. Returns the string the scenario resolved to.
+// For the tests that play a scenario against a bundle inside QuickJS: load the bundle as a module,
+// then run the job queue until the scenario's promise settles.
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 
 export function settleScenario(runtime: QuickJSRuntime, vm: QuickJSContext, promise: QuickJSHandle): string {
@@ -29,4 +29,16 @@ export function settleScenario(runtime: QuickJSRuntime, vm: QuickJSContext, prom
       throw new Error('scenario never settled in QuickJS');
     }
   }
+}
+
+/** Evaluates an ES module bundle and returns its namespace, once its top level has run. */
+export function loadModule(runtime: QuickJSRuntime, vm: QuickJSContext, source: string, name: string): QuickJSHandle {
+  const namespace = vm.unwrapResult(vm.evalCode(source, name, { type: 'module' }));
+  const loaded = vm.getPromiseState(namespace);
+  if (loaded.type === 'fulfilled' && loaded.notAPromise) return namespace;
+  runtime.executePendingJobs();
+  const settled = vm.getPromiseState(namespace);
+  namespace.dispose();
+  if (settled.type !== 'fulfilled') throw new Error(`${name} did not load in QuickJS`);
+  return settled.value;
 }
