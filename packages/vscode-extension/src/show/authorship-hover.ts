@@ -15,7 +15,7 @@ export class AuthorshipHover implements vscode.HoverProvider, vscode.Disposable 
   }
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
-    const doc = this.capture.get(document);
+    const doc = this.capture.shown(document);
     if (!doc || vscode.workspace.getConfiguration('colophon.authorship').get<string>('mode', 'off') === 'off') return undefined;
     const offset = document.offsetAt(position);
     if (offset >= doc.map.length) return undefined;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CodeServerHost } from './code-server.js';
-import { attributeRuns, builtVsix, colophon, project, reporterVsix, spans, type Project } from './workspace.js';
+import { agentHook, attributeRuns, builtVsix, colophon, project, reporterVsix, spans, type Project } from './workspace.js';
 
 const GENERATED = 'The lighthouse keeper counted ships.';
 const SCREENSHOTS = process.env.COLOPHON_SCREENSHOTS ?? join(tmpdir(), 'colophon-vscode-screenshots');
@@ -74,6 +74,7 @@ beforeAll(async () => {
   ws = await project();
   await writeFile(join(ws.root, 'chapter.md'), '');
   await writeFile(join(ws.root, 'data.json'), '');
+  await writeFile(join(ws.root, 'agent.md'), '');
   await mkdir(SCREENSHOTS, { recursive: true });
   const reporter = await reporterVsix(join(ws.root, '..'));
   host = await CodeServerHost.start({
@@ -219,4 +220,63 @@ test('a file changed on disk while open, and while closed, is unknown (reconcile
   expect(await host.waitTracked()).toMatch(/ledger (verified|up to date)/);
   await host.command('Colophon: Show history');
   await host.page.locator('.tab', { hasText: 'History: file:chapter.md' }).first().waitFor({ timeout: 20_000 });
+}, 240_000);
+
+test("an agent's edit on disk, reported through colophon agent-hook, is ai (reported) in the open editor, whichever comes first", async () => {
+  const file = join(ws.root, 'agent.md');
+  // One editor on screen (the history of the test before is open beside, with the keyboard): editorText reads them all.
+  await host.page.locator('.tab[data-resource-name="chapter.md"]').first().click();
+  await host.command('View: Close All Editors');
+  await host.page.locator('.tab').first().waitFor({ state: 'detached' });
+  await host.openFile('agent.md');
+  await host.waitTracked();
+  await host.type('The keeper climbed.');
+  await host.save();
+  await recordNow();
+
+  // Claude Code's PostToolUse for an Edit: the file is already changed when the hook runs. Here
+  // VS Code reloads the file first, the writer types on, and the hook reports a moment later.
+  const first = '\nThe lamp was lit.';
+  await writeFile(file, `The keeper climbed.${first}`);
+  await waitForEditorText((t) => t.endsWith('lit.'), "the agent's first edit");
+  await host.press('Control+End');
+  await host.type(' Yes.');
+  const edit = (oldString: string, newString: string) => ({
+    hook_event_name: 'PostToolUse',
+    session_id: 's1',
+    cwd: ws.root,
+    tool_name: 'Edit',
+    tool_input: { file_path: file, old_string: oldString, new_string: newString },
+  });
+  expect(await agentHook(ws, edit('climbed.', `climbed.${first}`), '--model', 'anthropic/claude-sonnet@4.5')).toMatch(/file:agent\.md: \+\d+ -0 by anthropic\/claude-sonnet@4\.5 \(reported\)/);
+  await host.save();
+  await recordNow();
+
+  // Then the hook reports as soon as it can (usually before VS Code reloads), naming no model.
+  const second = '\nThe sea was calm.';
+  const before = await readFile(file, 'utf8');
+  await writeFile(file, `${before}${second}`);
+  const reported = agentHook({ ...ws, env: { ...ws.env, COLOPHON_AGENT_MODEL: '' } }, edit('Yes.', `Yes.${second}`));
+  await waitForEditorText((t) => t.endsWith('calm.'), "the agent's second edit");
+  expect(await reported).toMatch(/names no model: recorded as an unspecified model/);
+  await host.press('Control+End');
+  await host.type(' Done.');
+  await host.save();
+  await recordNow();
+
+  const text = await readFile(file, 'utf8');
+  expect(text).toBe(`The keeper climbed.${first} Yes.${second} Done.`);
+  const runs = await attributeRuns(ws, 'file:agent.md');
+  expect(spans(text, runs)).toEqual([
+    ['The keeper climbed.', 'human'],
+    [first, 'ai'],
+    [' Yes.', 'human'],
+    [second, 'ai'],
+    [' Done.', 'human'],
+  ]);
+  expect(runs[1]).toMatchObject({ who: 'anthropic/claude-sonnet@4.5', evidence: 'reported' });
+  expect(runs[3]).toMatchObject({ who: 'unspecified/unspecified@unspecified', evidence: 'reported' });
+  // The editor shows the same: 19 + 5 + 6 human, 18 + 18 AI.
+  expect(await host.waitTracked()).toMatch(/^Colophon: 45% human, 55% AI, 0% other/);
+  await colophon(ws.root, ws.env, 'verify');
 }, 240_000);
