@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { Ledgers, WorkspaceLedger } from '../ledger/ledgers.js';
 import { classify, type ChangeContext, type EditorChange } from './classify.js';
 import { Expectations } from './expectations.js';
-import { formatterOf, type ToolAgent } from './formatter.js';
+import { FormatPredictions } from './format-predictions.js';
+import type { FormatPrediction } from './formatted.js';
+import { documentFormatter, formatterOf, type ToolAgent } from './formatter.js';
 import type { ChangeSource, TextChange as CaptureChange } from '@colophon/core/capture';
 
 export interface TrackedDocument {
@@ -35,6 +37,8 @@ interface HeldEvent {
   at: number;
   /** VS Code reloaded the document from disk (it changed there, not by our save, and is clean after the event). */
   fromDisk: boolean;
+  /** The formatter's predicted edit may be this event: checked exactly when it is released. */
+  formatted?: FormatPrediction;
   /** The document was clean after the event, and no reload was known to be coming: a reload whose watcher report is late, or a first keystroke. */
   clean: boolean;
 }
@@ -73,6 +77,7 @@ export class CaptureController implements vscode.Disposable {
   /** Changes that arrive while a document's session opens, classified as they came, replayed once it is open. */
   private readonly early = new Map<string, CaptureChange[]>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly formats = new FormatPredictions();
   private readonly changed = new vscode.EventEmitter<vscode.TextDocument>();
   /** Fires after a tracked document's authorship changed (listeners debounce). */
   readonly onDidChangeAuthorship = this.changed.event;
@@ -83,6 +88,7 @@ export class CaptureController implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changed,
+      this.formats,
       vscode.workspace.onDidChangeTextDocument((event) => this.onChange(event)),
       vscode.workspace.onDidOpenTextDocument((document) => void this.track(document)),
       vscode.workspace.onDidCloseTextDocument((document) => void this.untrack(document)),
@@ -124,11 +130,15 @@ export class CaptureController implements vscode.Disposable {
       if (!fromDisk) early!.push(...classify(held.changes, held.context, NO_EXPECTATIONS, now));
       return;
     }
+    this.formats.changed(event.document, now);
+    const prediction = reason || fromDisk ? undefined : this.formats.for(event.document);
+    if (prediction?.mayBe(event.document.version, event.contentChanges)) held.formatted = prediction;
     // A programmatic event may be format-on-save, whose will-save comes right after: hold it (and
     // what follows, to keep order) until then, or HOLD_MS. A change that left the document clean
     // may be a reload whose watcher report is still to come: hold it until the report says so
-    // (see watchDisk), or RELOAD_REPORT_MS.
-    if (doc.held.length > 0 || (programmatic && !doc.formatter) || clean) {
+    // (see watchDisk), or RELOAD_REPORT_MS. One that may be the formatter's predicted edit is
+    // checked off this path (release).
+    if (doc.held.length > 0 || (programmatic && !doc.formatter) || clean || held.formatted) {
       doc.held.push(held);
       doc.release ??= setTimeout(() => this.release(doc), clean ? RELOAD_REPORT_MS : HOLD_MS);
       return;
@@ -159,7 +169,9 @@ export class CaptureController implements vscode.Disposable {
         this.reload(doc, event.changes);
         continue;
       }
-      const context = formatter && event.context.programmatic ? { ...event.context, formatter } : event.context;
+      let context = event.context;
+      if (event.formatted?.is(event.changes)) context = { ...context, formatter: documentFormatter(doc.document) };
+      else if (formatter && context.programmatic) context = { ...context, formatter };
       changes.push(...classify(event.changes, context, doc.expectations, event.at));
     }
     this.apply(doc, changes);
@@ -350,6 +362,7 @@ export class CaptureController implements vscode.Disposable {
     const doc = this.tracked.get(key);
     if (!doc) return;
     this.tracked.delete(key);
+    this.formats.forget(document);
     if (doc.held.length > 0) this.release(doc);
     try {
       await doc.rebase?.done;

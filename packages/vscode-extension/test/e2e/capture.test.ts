@@ -75,6 +75,7 @@ beforeAll(async () => {
   await writeFile(join(ws.root, 'chapter.md'), '');
   await writeFile(join(ws.root, 'data.json'), '');
   await writeFile(join(ws.root, 'agent.md'), '');
+  await writeFile(join(ws.root, 'one.json'), '');
   await mkdir(SCREENSHOTS, { recursive: true });
   const reporter = await reporterVsix(join(ws.root, '..'));
   host = await CodeServerHost.start({
@@ -180,6 +181,28 @@ test('format-on-save edits are the formatter\'s (tool), named by extension id', 
   expect(tool.every((r) => /^\s+$/.test(text.slice(r.start, r.start + r.length)))).toBe(true);
   const human = runs.filter((r) => r.class === 'human').map((r) => text.slice(r.start, r.start + r.length)).join('');
   expect(human.replace(/\s/g, '')).toBe('{"a":1,"b":[1,2]}');
+}, 240_000);
+
+test("Format Document's one-character edit is the formatter's (tool), not a keystroke", async () => {
+  await host.openFile('one.json');
+  await host.waitTracked();
+  await host.type('{\n    "a":1\n}');
+  // The formatter is asked what it would change once typing pauses (and the JSON server is up).
+  await host.page.waitForTimeout(3000);
+  await host.command('Format Document');
+  const formatted = '{\n    "a": 1\n}';
+  await waitForEditorText((t) => t === formatted, 'the formatted document');
+  await host.save();
+  await recordNow();
+  const text = await readFile(join(ws.root, 'one.json'), 'utf8');
+  expect(text).toBe(formatted);
+  const runs = await attributeRuns(ws, 'file:one.json');
+  expect(spans(text, runs)).toEqual([
+    ['{\n    "a":', 'human'],
+    [' ', 'tool'],
+    ['1\n}', 'human'],
+  ]);
+  expect(runs[1]!.who).toMatch(/^vscode\.json-language-features@/);
 }, 240_000);
 
 test('a file changed on disk while open, and while closed, is unknown (reconciled) where it changed', async () => {
