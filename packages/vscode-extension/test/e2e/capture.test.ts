@@ -149,7 +149,12 @@ test('typing, generating, undo/redo, paste and a reported generation are attribu
   await host.page.locator('.view-line span', { hasText: 'lighthouse' }).first().hover();
   const hover = host.page.locator('.monaco-hover', { hasText: 'Colophon' }).first();
   await hover.waitFor({ timeout: 20_000 });
-  expect(await hover.innerText()).toContain('Written by an AI model');
+  const card = await hover.innerText();
+  expect(card).toContain('Written by an AI model');
+  // Its burst is in the ledger: the card names the record at once (the file was never reopened):
+  // the redo's, which gave the model's text back (observed: evidence typed).
+  expect(card).toMatch(/Model: openai-compatible\/tiny-writer@tiny-writer-2026\s+When: .+ UTC\s+Evidence: typed/);
+  expect(card).toMatch(/Record: baf[a-z2-7]{50,}/);
   await host.page.screenshot({ path: join(SCREENSHOTS, 'authorship-file-hover.png') });
 
   // Line mode (file -> off -> line): who wrote the current line, after its end.
