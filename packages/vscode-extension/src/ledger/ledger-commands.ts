@@ -80,7 +80,12 @@ export class LedgerCommands implements vscode.Disposable {
     }
     await doc.session.flush().catch(() => undefined);
     const panel = vscode.window.createWebviewPanel('colophon.history', `History: ${doc.asset}`, vscode.ViewColumn.Beside, { enableScripts: false });
-    panel.webview.html = await historyHtml(doc.ledger.workspace.feeds, doc.asset, doc.ledger.signer.did);
+    try {
+      panel.webview.html = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Colophon: reading the history…' }, () => historyHtml(doc.ledger, doc.asset));
+    } catch (error) {
+      panel.dispose();
+      void vscode.window.showErrorMessage(`Colophon: cannot show the history of ${doc.asset}: ${(error as Error).message}`);
+    }
   }
 
   private async setKey(): Promise<void> {

@@ -248,6 +248,13 @@ test('a file changed on disk while open, and while closed, is unknown (reconcile
   expect(await host.waitTracked()).toMatch(/ledger (verified|up to date)/);
   await host.command('Colophon: Show history');
   await host.page.locator('.tab', { hasText: 'History: file:chapter.md' }).first().waitFor({ timeout: 20_000 });
+  // The view is core's report (the CLI's page): the same sections, the same verdicts.
+  const history = host.page.frameLocator('iframe.webview').frameLocator('#active-frame');
+  await history.locator('h1', { hasText: 'chapter.md' }).waitFor({ timeout: 30_000 });
+  for (const section of ['#shares', '#work', '#verification', '#timeline']) await history.locator(section).waitFor();
+  expect(await history.locator('#verification').innerText()).toMatch(/verified|every signature/i);
+  expect(await history.locator('#work').innerText()).toContain('Offline.');
+  await host.page.screenshot({ path: join(SCREENSHOTS, 'history.png') });
 }, 240_000);
 
 test("an agent's edit on disk, reported through colophon agent-hook, is ai (reported) in the open editor, whichever comes first", async () => {
