@@ -245,14 +245,15 @@ export class CaptureController implements vscode.Disposable {
   }
 
   private async rebase(doc: TrackedDocument, rebase: Rebase): Promise<void> {
+    // The whole window even when the document closes meanwhile: recording the change as unknown
+    // first would leave a slower hook nothing to record (its version would equal the ledger's).
     const deadline = Date.now() + REPORT_WAIT_MS;
-    const key = doc.document.uri.toString();
     // Our own bursts first: the ledger then holds everything this session saw before the reload.
     await doc.session.close().catch((error: Error) => this.log.error(`${doc.asset}: ${error.message}`));
     let baseline: TextBaseline;
     try {
       let loaded = await textBaseline(doc.ledger.workspace.feeds, doc.ledger.workspace.blobs, doc.asset);
-      while (loaded.baseline.text !== rebase.target && Date.now() < deadline && this.tracked.get(key) === doc) {
+      while (loaded.baseline.text !== rebase.target && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, REPORT_POLL_MS));
         loaded = await textBaseline(doc.ledger.workspace.feeds, doc.ledger.workspace.blobs, doc.asset);
       }
