@@ -3,6 +3,7 @@ import { AUTHOR_CLASSES, resolveAuthor, stepClass, type Author, type AuthorClass
 import { AttributionError } from './errors.js';
 import { causalOrder } from './order.js';
 import type { AuthorUnits } from './text-map.js';
+import { compareStrings } from '../values.js';
 
 /**
  * The `delta` of a record that changes a node-based asset (a Figma file, frame or component):
@@ -83,7 +84,7 @@ export class NodeAuthorshipMap {
 
   /** Every node, by id; properties by name. */
   nodes(): NodeAuthorship[] {
-    return [...this.state.keys()].sort(compare).map((id) => describe(id, this.state.get(id)!));
+    return [...this.state.keys()].sort(compareStrings).map((id) => describe(id, this.state.get(id)!));
   }
 
   /** Property cells per author (the record that last wrote them included), largest first. */
@@ -97,7 +98,7 @@ export class NodeAuthorshipMap {
         else byKey.set(key, { author, units: 1 });
       }
     }
-    return [...byKey.values()].sort((a, b) => b.units - a.units || compare(a.author.who, b.author.who));
+    return [...byKey.values()].sort((a, b) => b.units - a.units || compareStrings(a.author.who, b.author.who));
   }
 
   unitsByClass(): Record<AuthorClass, number> {
@@ -108,7 +109,7 @@ export class NodeAuthorshipMap {
 }
 
 function describe(id: string, node: NodeState): NodeAuthorship {
-  const properties = [...node.props.keys()].sort(compare).map((name) => ({ name, author: node.props.get(name)! }));
+  const properties = [...node.props.keys()].sort(compareStrings).map((name) => ({ name, author: node.props.get(name)! }));
   return node.createdBy ? { id, createdBy: node.createdBy, properties } : { id, properties };
 }
 
@@ -182,8 +183,4 @@ function readNodeDelta(entry: LedgerEntry): NodeDelta {
     out.nodes = nodes as { [nodeId: string]: string[] };
   }
   return out;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

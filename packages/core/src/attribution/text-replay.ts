@@ -5,6 +5,7 @@ import { resolveAuthor, type Author, type AuthorClass, type EntryLookup, type Le
 import { AttributionError } from './errors.js';
 import { causalOrder, concurrentEdits, type ConcurrentEdit } from './order.js';
 import { TextAuthorshipMap, type TextEdit } from './text-map.js';
+import { isUint } from '../values.js';
 
 /** True when the record carries text ops (`delta.text`). */
 export function hasTextDelta(entry: LedgerEntry): boolean {
@@ -123,10 +124,6 @@ function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLo
     map.apply(edit, author);
     if (edit.del > 0 || edit.ins > 0) actors.add(author.class);
   }
-}
-
-function isUint(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** The outcome of checking a map against a text; `problems` says what does not match. */

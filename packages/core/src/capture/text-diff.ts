@@ -26,12 +26,14 @@ const WORD_DIFF_DIRECT_UNITS = 16_384;
 const WORD_UNIT = /[\p{L}\p{N}\p{M}_]/u;
 /** Line tokens: each line with its line break. */
 const LINE_TOKEN = /[^\n]*\n|[^\n]+/g;
+/** Scripts written without spaces between words: each character is a word token of its own. */
+const UNSPACED = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Thai}\\p{sc=Laoo}\\p{sc=Khmr}\\p{sc=Mymr}';
 /**
- * Word tokens: a line break, a word (WORD_UNIT), a run of other whitespace, or any other one
- * character. Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar)
- * are one token per character, else a changed character would take its whole sentence with it.
+ * Word tokens: a line break, a word (WORD_UNIT, unspaced scripts aside), a run of other
+ * whitespace, or any other one character. Else a changed character of a Chinese or Thai sentence
+ * would take the whole sentence with it.
  */
-const WORD_TOKEN = /\r?\n|[\p{sc=Han}\p{sc=Hira}\p{sc=Kana}\p{sc=Thai}\p{sc=Laoo}\p{sc=Khmr}\p{sc=Mymr}]|(?:(?![\p{sc=Han}\p{sc=Hira}\p{sc=Kana}\p{sc=Thai}\p{sc=Laoo}\p{sc=Khmr}\p{sc=Mymr}])[\p{L}\p{N}\p{M}_])+|[^\S\r\n]+|[^]/gu;
+const WORD_TOKEN = new RegExp(`\\r?\\n|[${UNSPACED}]|(?:(?![${UNSPACED}])${WORD_UNIT.source})+|[^\\S\\r\\n]+|[^]`, 'gu');
 
 /** jsdiff's Myers diff over tokens; undefined past MAX_EDIT_TOKENS. Each change's tokens joined back into text. */
 function diffTokens(before: string, after: string, token: RegExp): { value: string; added: boolean; removed: boolean }[] | undefined {
