@@ -131,24 +131,30 @@ export function replayNodeAuthorship(entries: readonly LedgerEntry[], options: {
   const replay: NodeReplay = { asset: options.asset, map: new NodeAuthorshipMap(), records: [], actors: new Set(), skipped: [] };
   for (const entry of ordered) {
     if (entry.record.asset !== options.asset || !hasNodeDelta(entry)) continue;
-    let delta: NodeDelta;
-    let author: Author;
     try {
-      delta = readNodeDelta(entry);
-      author = resolveAuthor(entry, stepClass(entry.record), 'delta.class', lookup);
+      replay.actors.add(applyNodeRecord(replay.map, entry, lookup));
     } catch (error) {
       if (!(options.skipUnattributable && error instanceof AttributionError)) throw error;
       replay.skipped.push({ record: entry.cid, reason: error.message });
       continue;
     }
-    for (const id of delta.created ?? []) replay.map.create(id, author);
-    for (const [id, properties] of Object.entries(delta.nodes ?? {})) for (const property of properties) replay.map.write(id, property, author);
-    for (const id of delta.deleted ?? []) replay.map.remove(id);
-    replay.actors.add(author.class);
     replay.records.push(entry.cid);
     if (entry.record.out) replay.out = entry.record.out;
   }
   return replay;
+}
+
+/**
+ * Applies one record's node delta to `map`, all or nothing (an AttributionError on a malformed
+ * delta or a class whose author cannot be named); returns the class that acted.
+ */
+export function applyNodeRecord(map: NodeAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup): AuthorClass {
+  const delta = readNodeDelta(entry);
+  const author = resolveAuthor(entry, stepClass(entry.record), 'delta.class', lookup);
+  for (const id of delta.created ?? []) map.create(id, author);
+  for (const [id, properties] of Object.entries(delta.nodes ?? {})) for (const property of properties) map.write(id, property, author);
+  for (const id of delta.deleted ?? []) map.remove(id);
+  return author.class;
 }
 
 /** Checks a node delta's shape, naming the record and field on the first problem. */

@@ -70,7 +70,7 @@ export function replayTextHistory(entries: readonly LedgerEntry[], options: Text
   for (const entry of ordered) {
     if (!isEdit(entry)) continue;
     try {
-      applyRecord(map, entry, lookup, replay.actors);
+      applyTextRecord(map, entry, lookup, replay.actors);
     } catch (error) {
       if (!(options.skipUnattributable && error instanceof AttributionError)) throw error;
       replay.skipped.push({ record: entry.cid, reason: error.message });
@@ -119,10 +119,14 @@ export function readTextOps(entry: LedgerEntry, length: number, lookup: EntryLoo
   });
 }
 
-function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors: Set<AuthorClass>): void {
+/**
+ * Applies one record's text ops to `map`, all or nothing (an AttributionError when they do not
+ * fit, see readTextOps); the classes that acted are added to `actors` when given.
+ */
+export function applyTextRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors?: Set<AuthorClass>): void {
   for (const { edit, author } of readTextOps(entry, map.length, lookup)) {
     map.apply(edit, author);
-    if (edit.del > 0 || edit.ins > 0) actors.add(author.class);
+    if (edit.del > 0 || edit.ins > 0) actors?.add(author.class);
   }
 }
 
