@@ -1,0 +1,41 @@
+// One C2PA export in a fresh process, for bench/workspace.mjs: prints {size, before, peak, out} where
+// `before` is the RSS with the SDK loaded and the ledger built, just before the export, and `peak`
+// the process's peak RSS after it. Usage: node --expose-gc bench/c2pa-memory.mjs <mode> <png> <out>
+//   file:  exportC2paFile + writeTo (what `colophon export c2pa` does): the file is never in memory
+//   bytes: exportC2pa over the file read into memory (counted in `before`: "the file in hand")
+//   sdk:   the C2PA SDK signing the whole file in memory (the baseline; counted like bytes)
+import { createReadStream } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+
+const [mode, path, out] = process.argv.slice(2);
+const bridge = await import(new URL('../packages/c2pa-bridge/dist/index.js', import.meta.url).href);
+const core = await import(new URL('../packages/core/dist/index.js', import.meta.url).href);
+const node = await import(new URL('../packages/core/dist/node/index.js', import.meta.url).href);
+node.useNodeCrypto();
+bridge.initSdk();
+
+const hash = createHash('sha256');
+for await (const piece of createReadStream(path)) hash.update(piece);
+const content = core.contentCidFromDigest(new Uint8Array(hash.digest()));
+const me = core.generateIdentity();
+const store = new core.MemoryRecordStore();
+const project = await core.Project.create('mem', me, store);
+await project.record(me, { kind: 'asset.create', asset: 'file:big.png', out: content });
+const chain = [await bridge.selfSignedCertificate(me, { commonName: 'bench' })];
+const input = { store, blobs: new core.MemoryBlobStore(), project: project.id, asset: 'file:big.png', fileName: 'big.png', identity: me, chain };
+const bytes = mode === 'file' ? undefined : new Uint8Array(await readFile(path));
+const plan = mode === 'sdk' ? (await bridge.exportC2pa({ ...input, bytes })).plan : undefined;
+
+global.gc();
+const before = process.memoryUsage().rss;
+if (mode === 'file') {
+  const result = await bridge.exportC2paFile({ ...input, path });
+  await result.writeTo(out);
+} else if (mode === 'bytes') {
+  await writeFile(out, (await bridge.exportC2pa({ ...input, bytes })).asset);
+} else {
+  await writeFile(out, (await bridge.signManifest(plan, { mime: 'image/png', label: 'PNG image', carriage: 'embedded' }, bytes, me, chain, 'big.png')).asset);
+}
+const peak = process.resourceUsage().maxRSS * 1024;
+console.log(JSON.stringify({ size: (await stat(path)).size, before, peak }));
