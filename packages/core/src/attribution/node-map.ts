@@ -1,7 +1,7 @@
 import type { CID } from 'multiformats/cid';
-import { AUTHOR_CLASSES, resolveAuthor, stepClass, type Author, type AuthorClass, type EntryLookup, type LedgerEntry } from './classes.js';
+import { AUTHOR_CLASSES, resolveAuthor, stepClass, type Author, type AuthorClass, type LedgerEntry } from './classes.js';
 import { AttributionError } from './errors.js';
-import { causalOrder } from './order.js';
+import { orderLedger, type OrderedLedger } from './order.js';
 import type { AuthorUnits } from './text-map.js';
 
 /**
@@ -124,9 +124,11 @@ export interface NodeReplay {
 
 /** Replays an asset's node deltas in causal order (see causalOrder) into a NodeAuthorshipMap. */
 export function replayNodeAuthorship(entries: readonly LedgerEntry[], options: { asset: string; skipUnattributable?: boolean }): NodeReplay {
-  const ordered = causalOrder(entries);
-  const byCid = new Map(ordered.map((e) => [e.cid.toString(), e] as const));
-  const lookup: EntryLookup = (cid) => byCid.get(cid);
+  return replayOrderedNodes(orderLedger(entries), options);
+}
+
+/** replayNodeAuthorship over records already put in causal order (orderLedger), e.g. once for many assets. */
+export function replayOrderedNodes({ ordered, lookup }: OrderedLedger, options: { asset: string; skipUnattributable?: boolean }): NodeReplay {
   const replay: NodeReplay = { asset: options.asset, map: new NodeAuthorshipMap(), records: [], actors: new Set(), skipped: [] };
   for (const entry of ordered) {
     if (entry.record.asset !== options.asset || !hasNodeDelta(entry)) continue;

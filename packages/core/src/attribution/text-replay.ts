@@ -3,7 +3,7 @@ import { contentCid } from '../cid.js';
 import { utf8Encode } from '../text/utf8.js';
 import { resolveAuthor, type Author, type AuthorClass, type EntryLookup, type LedgerEntry } from './classes.js';
 import { AttributionError } from './errors.js';
-import { causalOrder, concurrentEdits, type ConcurrentEdit } from './order.js';
+import { concurrentEditsIn, orderLedger, type ConcurrentEdit, type OrderedLedger } from './order.js';
 import { TextAuthorshipMap, type TextEdit } from './text-map.js';
 
 /** True when the record carries text ops (`delta.text`). */
@@ -58,13 +58,16 @@ export interface TextReplay {
  * records give the causal order, and linked ai.generate records name models.
  */
 export function replayTextHistory(entries: readonly LedgerEntry[], options: TextReplayOptions = {}): TextReplay {
-  const asset = options.asset ?? soleTextAsset(entries);
-  const ordered = causalOrder(entries);
+  return replayOrderedText(orderLedger(entries), { ...options, asset: options.asset ?? soleTextAsset(entries) });
+}
+
+/** replayTextHistory over records already put in causal order (orderLedger), e.g. once for many assets. */
+export function replayOrderedText(ledger: OrderedLedger, options: TextReplayOptions = {}): TextReplay {
+  const { ordered, lookup } = ledger;
+  const asset = options.asset ?? soleTextAsset(ordered);
   const isEdit = (entry: LedgerEntry) => entry.record.asset === asset && hasTextDelta(entry);
-  const byCid = new Map(ordered.map((e) => [e.cid.toString(), e] as const));
-  const lookup: EntryLookup = (cid) => byCid.get(cid);
   const map = new TextAuthorshipMap();
-  const replay: TextReplay = { map, records: [], actors: new Set(), concurrent: concurrentEdits(ordered, isEdit), skipped: [] };
+  const replay: TextReplay = { map, records: [], actors: new Set(), concurrent: concurrentEditsIn(ledger, isEdit), skipped: [] };
   if (asset !== undefined) replay.asset = asset;
   for (const entry of ordered) {
     if (!isEdit(entry)) continue;

@@ -8,8 +8,9 @@ import type { ContributionRecord, RecordFields } from '../record/types.js';
 import { loadAssetHistory } from './asset.js';
 import { resolveAuthor, type LedgerEntry } from './classes.js';
 import { AttributionError } from './errors.js';
-import { hasNodeDelta, replayNodeAuthorship } from './node-map.js';
-import { readTextOps, replayTextHistory } from './text-replay.js';
+import { hasNodeDelta, replayOrderedNodes } from './node-map.js';
+import { orderLedger } from './order.js';
+import { readTextOps, replayOrderedText, replayTextHistory } from './text-replay.js';
 
 export interface UnattributableIssue {
   path: string;
@@ -66,12 +67,15 @@ export function unattributableRecords(entries: readonly LedgerEntry[]): Unattrib
     else if (hasNodeDelta({ cid: undefined as unknown as CID, record })) nodes.add(record.asset);
   }
   const found: UnattributableRecord[] = [];
+  if (text.size === 0 && nodes.size === 0) return found;
+  // One causal order for every asset (ordering is the costly part of a replay).
+  const ledger = orderLedger(entries);
   for (const asset of [...text].sort()) {
-    for (const { record, reason } of replayTextHistory(entries, { asset, skipUnattributable: true }).skipped) found.push({ record, asset, reason });
+    for (const { record, reason } of replayOrderedText(ledger, { asset, skipUnattributable: true }).skipped) found.push({ record, asset, reason });
   }
   for (const asset of [...nodes].sort()) {
     if (text.has(asset)) continue;
-    for (const { record, reason } of replayNodeAuthorship(entries, { asset, skipUnattributable: true }).skipped) found.push({ record, asset, reason });
+    for (const { record, reason } of replayOrderedNodes(ledger, { asset, skipUnattributable: true }).skipped) found.push({ record, asset, reason });
   }
   return found;
 }
