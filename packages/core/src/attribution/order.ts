@@ -1,5 +1,6 @@
 import type { CID } from 'multiformats/cid';
-import type { EntryLookup, LedgerEntry } from './classes.js';
+import type { LedgerEntry } from './classes.js';
+import { compareStrings } from '../values.js';
 
 /**
  * Replay order: causal order over the records given. A record comes after its `prev` (the
@@ -41,31 +42,6 @@ export function causalOrder<T extends LedgerEntry>(entries: readonly T[]): T[] {
   return out;
 }
 
-/** Records put in causal order once, with a lookup by CID string, for replaying several assets of one ledger. */
-export interface OrderedLedger {
-  ordered: readonly LedgerEntry[];
-  lookup: EntryLookup;
-  /** For each record in `ordered`, the positions there of its parents (those given). */
-  parents: readonly (readonly number[])[];
-}
-
-export function orderLedger(entries: readonly LedgerEntry[]): OrderedLedger {
-  const ordered = causalOrder(entries);
-  const position = new Map(ordered.map((e, i) => [e.cid.toString(), i] as const));
-  return { ordered, lookup: (cid) => ordered[position.get(cid) ?? -1], parents: parentPositions(ordered, position) };
-}
-
-function parentPositions(ordered: readonly LedgerEntry[], position: ReadonlyMap<string, number>): number[][] {
-  return ordered.map((entry) => {
-    const found: number[] = [];
-    for (const parent of parentsOf(entry)) {
-      const at = position.get(parent);
-      if (at !== undefined) found.push(at);
-    }
-    return found;
-  });
-}
-
 /** Distinct parents: prev and links, as CID strings. */
 function parentsOf(entry: LedgerEntry): Set<string> {
   const parents = new Set<string>();
@@ -88,32 +64,21 @@ export interface ConcurrentEdit {
  * ancestor first, so "the predecessor is an ancestor" is "that highest index is the predecessor's").
  */
 export function concurrentEdits(ordered: readonly LedgerEntry[], selected: (entry: LedgerEntry) => boolean): ConcurrentEdit[] {
-  const position = new Map(ordered.map((e, i) => [e.cid.toString(), i] as const));
-  return concurrentEditsIn({ ordered, parents: parentPositions(ordered, position) }, selected);
-}
-
-/** concurrentEdits over a ledger ordered once (orderLedger): no CIDs turned into strings again. */
-export function concurrentEditsIn({ ordered, parents }: Pick<OrderedLedger, 'ordered' | 'parents'>, selected: (entry: LedgerEntry) => boolean): ConcurrentEdit[] {
-  // For each record: the index (among the selected records) of the latest selected one it saw.
-  const latest = new Int32Array(ordered.length);
+  const latest = new Map<string, number>();
   const found: ConcurrentEdit[] = [];
   const chosen: CID[] = [];
-  ordered.forEach((entry, i) => {
+  for (const entry of ordered) {
     let seen = -1;
-    for (const parent of parents[i]!) if (parent < i && latest[parent]! > seen) seen = latest[parent]!;
+    for (const parent of parentsOf(entry)) seen = Math.max(seen, latest.get(parent) ?? -1);
     if (selected(entry)) {
       const index = chosen.length;
       if (index > 0 && seen !== index - 1) found.push({ record: entry.cid, previous: chosen[index - 1]! });
       chosen.push(entry.cid);
       seen = index;
     }
-    latest[i] = seen;
-  });
+    latest.set(entry.cid.toString(), seen);
+  }
   return found;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A binary min-heap: ready records are taken smallest first. */

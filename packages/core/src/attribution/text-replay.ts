@@ -3,8 +3,9 @@ import { contentCid } from '../cid.js';
 import { utf8Encode } from '../text/utf8.js';
 import { resolveAuthor, type Author, type AuthorClass, type EntryLookup, type LedgerEntry } from './classes.js';
 import { AttributionError } from './errors.js';
-import { concurrentEditsIn, orderLedger, type ConcurrentEdit, type OrderedLedger } from './order.js';
+import { causalOrder, concurrentEdits, type ConcurrentEdit } from './order.js';
 import { TextAuthorshipMap, type TextEdit } from './text-map.js';
+import { isUint } from '../values.js';
 
 /** True when the record carries text ops (`delta.text`). */
 export function hasTextDelta(entry: LedgerEntry): boolean {
@@ -58,21 +59,18 @@ export interface TextReplay {
  * records give the causal order, and linked ai.generate records name models.
  */
 export function replayTextHistory(entries: readonly LedgerEntry[], options: TextReplayOptions = {}): TextReplay {
-  return replayOrderedText(orderLedger(entries), { ...options, asset: options.asset ?? soleTextAsset(entries) });
-}
-
-/** replayTextHistory over records already put in causal order (orderLedger), e.g. once for many assets. */
-export function replayOrderedText(ledger: OrderedLedger, options: TextReplayOptions = {}): TextReplay {
-  const { ordered, lookup } = ledger;
-  const asset = options.asset ?? soleTextAsset(ordered);
+  const asset = options.asset ?? soleTextAsset(entries);
+  const ordered = causalOrder(entries);
   const isEdit = (entry: LedgerEntry) => entry.record.asset === asset && hasTextDelta(entry);
+  const byCid = new Map(ordered.map((e) => [e.cid.toString(), e] as const));
+  const lookup: EntryLookup = (cid) => byCid.get(cid);
   const map = new TextAuthorshipMap();
-  const replay: TextReplay = { map, records: [], actors: new Set(), concurrent: concurrentEditsIn(ledger, isEdit), skipped: [] };
+  const replay: TextReplay = { map, records: [], actors: new Set(), concurrent: concurrentEdits(ordered, isEdit), skipped: [] };
   if (asset !== undefined) replay.asset = asset;
   for (const entry of ordered) {
     if (!isEdit(entry)) continue;
     try {
-      applyRecord(map, entry, lookup, replay.actors);
+      applyTextRecord(map, entry, lookup, replay.actors);
     } catch (error) {
       if (!(options.skipUnattributable && error instanceof AttributionError)) throw error;
       replay.skipped.push({ record: entry.cid, reason: error.message });
@@ -121,15 +119,15 @@ export function readTextOps(entry: LedgerEntry, length: number, lookup: EntryLoo
   });
 }
 
-function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors: Set<AuthorClass>): void {
+/**
+ * Applies one record's text ops to `map`, all or nothing (an AttributionError when they do not
+ * fit, see readTextOps); the classes that acted are added to `actors` when given.
+ */
+export function applyTextRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors?: Set<AuthorClass>): void {
   for (const { edit, author } of readTextOps(entry, map.length, lookup)) {
     map.apply(edit, author);
-    if (edit.del > 0 || edit.ins > 0) actors.add(author.class);
+    if (edit.del > 0 || edit.ins > 0) actors?.add(author.class);
   }
-}
-
-function isUint(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** The outcome of checking a map against a text; `problems` says what does not match. */
