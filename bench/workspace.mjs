@@ -10,12 +10,12 @@
 //    signing the whole file (the old path, for comparison).
 // BENCH_IMPORT_RECORDS (default 8000) sets the ledger size. Needs the built packages.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { crc32 } from 'node:zlib';
+import { writePng } from '../test/fixtures-scripts/png-file.mjs';
 import { prng } from './prng.mjs';
 import { Project, generateIdentity, identityFromSeed, signRecord, contentCid } from '../packages/core/dist/index.js';
 import { useNodeCrypto, CarFeedStore, exportCar, importCar, openWorkspace, verifyWorkspace, writeProjectFiles } from '../packages/core/dist/node/index.js';
@@ -112,31 +112,14 @@ async function writers(base) {
   emit({ name: '4 writer processes x 200 appends on one feed (0 failed, 0 lost) vs 1 writer process x 800', value: Math.round(four.rate), unit: 'records/s', baseline: Math.round(alone.rate), ratio: clean ? +(four.rate / alone.rate).toFixed(3) : 0, target: 0.5, failed: four.failed, lost: four.lost });
 }
 
-/** A PNG of about `megabytes` MiB on disk: IHDR, noise IDAT chunks of 1 MiB, IEND; written in pieces. */
+/** A PNG of about `megabytes` MiB on disk: noise in IDAT chunks of 1 MiB, written in pieces. */
 async function noisePngFile(path, megabytes) {
-  const chunk = (type, data) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))));
-    return [head, data, crc];
-  };
+  const random = prng(megabytes);
   const side = Math.ceil(Math.sqrt((megabytes * 1024 * 1024) / 3));
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const file = await open(path, 'w');
-  try {
-    await file.writev([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), ...chunk('IHDR', ihdr)]);
-    const random = prng(megabytes);
-    for (let i = 0; i < megabytes; i++) await file.writev(chunk('IDAT', Buffer.from(Uint32Array.from({ length: 1 << 18 }, () => random() * 2 ** 32).buffer)));
-    await file.writev(chunk('IEND', Buffer.alloc(0)));
-  } finally {
-    await file.close();
-  }
+  const noise = function* () {
+    for (let i = 0; i < megabytes; i++) yield Buffer.from(Uint32Array.from({ length: 1 << 18 }, () => random() * 2 ** 32).buffer);
+  };
+  await writePng(path, side, side, noise());
 }
 
 /** Peak memory of one export (bench/c2pa-memory.mjs) in a fresh process, added over the process just before it, in file sizes. */

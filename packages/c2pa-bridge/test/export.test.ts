@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIGITAL_SOURCE_TYPES as DIGITAL_SOURCE_TYPE, contentCid, contentCidFromDigest, openFeedCheckpoint, signFeedCheckpoint, utf8Encode } from '@colophon/core';
 import {
@@ -20,6 +18,7 @@ import {
   type ExportInput,
 } from '../src/index.js';
 import { WasmReader } from '../src/sdk.js';
+import { writePng } from '../../../test/fixtures-scripts/png-file.mjs';
 import { fixture, flip, indexOfBytes, MODEL, record, session, studio, type Studio } from './helpers.js';
 
 const TEXT = '# Notes\n\nA paragraph that people and a model wrote together.\n';
@@ -269,28 +268,9 @@ describe('export of a file on disk: PNG and JPEG are signed by splice, never rea
     dir = await mkdtemp(join(tmpdir(), 'colophon-c2pa-file-'));
   });
 
-  /** A PNG of `size` bytes or more: the fixture's header, one IDAT of zeros, IEND; written in pieces. */
-  async function bigPng(path: string, size: number): Promise<Uint8Array> {
-    const header = fixture('libpng-test.png').subarray(0, 33);
-    const data = Buffer.alloc(size);
-    const chunk = (type: string, body: Uint8Array) => {
-      const head = Buffer.alloc(8);
-      head.writeUInt32BE(body.length);
-      head.write(type, 4, 'latin1');
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(crc32(body, crc32(head.subarray(4))));
-      return [head, body, crc];
-    };
-    const pieces = [header, ...chunk('IDAT', data), ...chunk('IEND', new Uint8Array(0))];
-    await writeFile(path, pieces);
-    const hash = createHash('sha256');
-    for (const piece of pieces) hash.update(piece);
-    return new Uint8Array(hash.digest());
-  }
-
   it(`a PNG above the whole-file limit (${MAX_EXPORT_BYTES / 1024 / 1024} MiB) exports, and the official reader finds it intact`, async () => {
     const path = join(dir, 'huge.png');
-    const digest = await bigPng(path, MAX_EXPORT_BYTES + 1024);
+    const digest = await writePng(path, 4096, 4096, [Buffer.alloc(MAX_EXPORT_BYTES + 1024)]);
     await record(s, s.dana, { kind: 'asset.create', asset: 'file:huge.png', out: contentCidFromDigest(digest) });
     const exported = await exportC2paFile({ store: s.project.store, blobs: s.blobs, project: s.project.id, asset: 'file:huge.png', fileName: 'huge.png', path, identity: s.dana, chain: s.danaChain });
     const out = join(dir, 'huge-signed.png');
