@@ -1,8 +1,9 @@
 /**
  * Export: an asset's final bytes plus its ledger history become a file with Content Credentials
  * (embedded), or the unchanged file plus a sidecar `.c2pa` manifest (text). The SDK signs with our
- * COSE signer and re-reads the result before returning (verify-after-sign), so a bad signature
- * fails here and never ships.
+ * COSE signer; a PNG or JPEG by splice (splice.ts: the file is hashed and copied in pieces), any
+ * other file whole. Either way the official reader checks the signature before anything is
+ * returned or written (verify-after-sign), so a bad signature fails here and never ships.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -16,7 +17,7 @@ import { assetHistory, type AssetHistory, type FeedCheckpointRef } from './ledge
 import { buildManifest, type ClaimGenerator, type ManifestDefinition, type ManifestPlan } from './manifest.js';
 import { openCommitment } from '@colophon/core';
 import { DATA_HASH_MISMATCH, NOT_TAMPERING } from './read.js';
-import { initSdk, sdkContext, sdkError, WasmBuilder, WasmReader } from './sdk.js';
+import { initSdk, sdkContext, SdkError, sdkError, WasmBuilder, WasmReader } from './sdk.js';
 import { canSplice, spliceManifest, splicedSource, type Splice } from './splice.js';
 
 /** Enough of a file's start to tell its format by its magic bytes. */
@@ -143,7 +144,7 @@ async function signBySplice(plan: ManifestPlan, format: AssetFormat, source: Byt
     reader = await WasmReader.fromBlob(format.mime, new SourceBlob(signedCarrier, 0, signedCarrier.size, format.mime), sdkContext());
     const store = JSON.parse(reader.json()) as { validation_results?: { activeManifest?: { failure?: { code: string }[] } } };
     const failures = (store.validation_results?.activeManifest?.failure ?? []).map((f) => f.code).filter((code) => !NOT_TAMPERING.test(code) && code !== DATA_HASH_MISMATCH);
-    if (failures.length > 0) throw new Error(`signing ${fileName}: the signed manifest does not verify (${failures.join(', ')}); nothing was written`);
+    if (failures.length > 0) throw new SdkError(`signing ${fileName}: the signed manifest does not verify (${failures.join(', ')}); nothing was written`, 'VerifyAfterSign', failures.join(', '));
   } catch (thrown) {
     throw thrown instanceof Error ? thrown : sdkError(thrown, `verifying the manifest signed for ${fileName}`);
   } finally {
