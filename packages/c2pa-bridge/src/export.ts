@@ -1,17 +1,27 @@
 /**
  * Export: an asset's final bytes plus its ledger history become a file with Content Credentials
  * (embedded), or the unchanged file plus a sidecar `.c2pa` manifest (text). The SDK signs with our
- * COSE signer and re-reads the result before returning (verify-after-sign), so a bad signature
- * fails here and never ships.
+ * COSE signer; a PNG or JPEG by splice (splice.ts: the file is hashed and copied in pieces), any
+ * other file whole. Either way the official reader checks the signature before anything is
+ * returned or written (verify-after-sign), so a bad signature fails here and never ships.
  */
 import { createHash } from 'node:crypto';
-import { contentCid, type BlobStore, type CID, type RecordStore, type SigningIdentity } from '@colophon/core';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { contentCidFromDigest, type BlobStore, type CID, type RecordStore, type SigningIdentity } from '@colophon/core';
+import { EnvironmentError, writeFileAtomic, writeFileAtomicFrom } from '@colophon/core/node';
+import { BytesBlob, bytesSource, chunksOf, fileSource, SourceBlob, type ByteSource } from './byte-source.js';
 import { coseSigner } from './cose-signer.js';
 import { assetFormat, checkExportSize, type AssetFormat } from './formats.js';
 import { assetHistory, type AssetHistory, type FeedCheckpointRef } from './ledger-history.js';
-import { buildManifest, type ClaimGenerator, type ManifestPlan } from './manifest.js';
+import { buildManifest, type ClaimGenerator, type ManifestDefinition, type ManifestPlan } from './manifest.js';
 import { openCommitment } from '@colophon/core';
-import { BytesBlob, initSdk, sdkContext, sdkError, WasmBuilder } from './sdk.js';
+import { DATA_HASH_MISMATCH, NOT_TAMPERING } from './read.js';
+import { initSdk, sdkContext, SdkError, sdkError, WasmBuilder, WasmReader } from './sdk.js';
+import { canSplice, spliceManifest, splicedSource, type Splice } from './splice.js';
+
+/** Enough of a file's start to tell its format by its magic bytes. */
+const HEAD_BYTES = 4096;
 
 export const CLAIM_GENERATOR: ClaimGenerator = { name: 'Colophon', version: '0.1.0' };
 
@@ -73,14 +83,24 @@ async function sourceManifests(history: AssetHistory, blobs: BlobStore): Promise
   return out;
 }
 
+function builderFor(plan: ManifestPlan, definition: ManifestDefinition, verifyAfterSign: boolean): WasmBuilder {
+  const builder = WasmBuilder.fromJson(JSON.stringify(definition), sdkContext({ verifyAfterSign }));
+  try {
+    for (const [id, resource] of plan.resources) builder.addResourceFromBlob(id, new BytesBlob(resource));
+    return builder;
+  } catch (error) {
+    builder.free();
+    throw error;
+  }
+}
+
 /** Signs `plan` over `bytes` with the SDK; returns the signed file, or the sidecar for text. */
 export async function signManifest(plan: ManifestPlan, format: AssetFormat, bytes: Uint8Array, identity: SigningIdentity, chain: readonly Uint8Array[], fileName: string): Promise<{ asset: Uint8Array; sidecar?: Uint8Array }> {
   initSdk();
   const signer = coseSigner(identity, chain);
   let builder: WasmBuilder | undefined;
   try {
-    builder = WasmBuilder.fromJson(JSON.stringify(plan.definition), sdkContext({ verifyAfterSign: true }));
-    for (const [id, resource] of plan.resources) builder.addResourceFromBlob(id, new BytesBlob(resource));
+    builder = builderFor(plan, plan.definition, true);
     if (format.carriage === 'embedded') {
       return { asset: await builder.sign(signer, [], format.mime, new BytesBlob(bytes, format.mime)) };
     }
@@ -95,13 +115,55 @@ export async function signManifest(plan: ManifestPlan, format: AssetFormat, byte
 }
 
 /**
- * Builds the manifest for `asset` from the ledger and signs `bytes` with it. The bytes must be a
- * recorded state of the asset (see assetHistory), so the credentials describe exactly this file.
+ * Signs a PNG or JPEG by splice (see splice.ts), then checks it as verify-after-sign does inside
+ * the SDK on the other path, without reading the file whole (the SDK's reader takes each hashed
+ * range of a file into memory in one piece): the official reader checks the signed carrier
+ * (claim signature, certificate, every assertion's hash), where the one failure expected is the
+ * data hash, which is of the real file, not the carrier; that hash must be ours, and the file
+ * hashes to it with the manifest excluded by construction (its range is where the manifest
+ * goes, and writeTo hashes the input again as it copies it).
  */
-export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
-  checkExportSize(input.fileName, input.bytes.length);
-  const format = assetFormat(input.fileName, input.bytes);
-  const history = await assetHistory(input.store, input.project, input.asset, contentCid(input.bytes), input.checkpoints ?? []);
+async function signBySplice(plan: ManifestPlan, format: AssetFormat, source: ByteSource, digest: Uint8Array, identity: SigningIdentity, chain: readonly Uint8Array[], fileName: string): Promise<Splice | undefined> {
+  initSdk();
+  const signer = coseSigner(identity, chain);
+  const splice = await spliceManifest(format, source, digest, async (hash, carrier) => {
+    const definition = { ...plan.definition, assertions: [...plan.definition.assertions, hash] };
+    const builder = builderFor(plan, definition, false);
+    try {
+      return await builder.sign(signer, [], format.mime, new BytesBlob(carrier, format.mime));
+    } catch (thrown) {
+      throw sdkError(thrown, `signing ${fileName}`);
+    } finally {
+      builder.free();
+    }
+  });
+  if (!splice) return undefined;
+  const signedCarrier = splicedSource(bytesSource(splice.carrier), splice);
+  let reader: WasmReader | undefined;
+  try {
+    reader = await WasmReader.fromBlob(format.mime, new SourceBlob(signedCarrier, 0, signedCarrier.size, format.mime), sdkContext());
+    const store = JSON.parse(reader.json()) as { validation_results?: { activeManifest?: { failure?: { code: string }[] } } };
+    const failures = (store.validation_results?.activeManifest?.failure ?? []).map((f) => f.code).filter((code) => !NOT_TAMPERING.test(code) && code !== DATA_HASH_MISMATCH);
+    if (failures.length > 0) throw new SdkError(`signing ${fileName}: the signed manifest does not verify (${failures.join(', ')}); nothing was written`, 'VerifyAfterSign', failures.join(', '));
+  } catch (thrown) {
+    throw thrown instanceof Error ? thrown : sdkError(thrown, `verifying the manifest signed for ${fileName}`);
+  } finally {
+    reader?.free();
+  }
+  if (!Buffer.from(splice.manifest).includes(Buffer.from(digest))) throw new Error(`signing ${fileName}: the signed manifest does not carry the file's hash; nothing was written`);
+  return splice;
+}
+
+interface Prepared {
+  format: AssetFormat;
+  plan: ManifestPlan;
+  history: AssetHistory;
+  undisclosable: string[];
+}
+
+/** Everything before signing: the asset's history for exactly this content, and the manifest built from it. */
+async function prepare(input: Omit<ExportInput, 'bytes'>, format: AssetFormat, digest: Uint8Array): Promise<Prepared> {
+  const history = await assetHistory(input.store, input.project, input.asset, contentCidFromDigest(digest), input.checkpoints ?? []);
   const { texts, missing } = await disclosures(history, input.blobs, input.disclosePrompts ?? false);
   const plan = buildManifest({
     history,
@@ -111,13 +173,110 @@ export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
     disclosed: texts,
     sourceManifests: await sourceManifests(history, input.blobs),
   });
-  const signed = await signManifest(plan, format, input.bytes, input.identity, input.chain, input.fileName);
-  if (signed.sidecar) {
-    // The sidecar is only worth shipping if it binds to this exact text (the SDK cannot check it).
-    const digest = createHash('sha256').update(input.bytes).digest('hex');
-    if (!Buffer.from(signed.sidecar).includes(Buffer.from(digest, 'hex'))) throw new Error(`signing ${input.fileName}: the sidecar's data hash does not match the text`);
-  }
-  const result: ExportResult = { format, asset: signed.asset, plan, history, undisclosable: missing };
+  return { format, plan, history, undisclosable: missing };
+}
+
+/** The whole-file path: the SDK signs `bytes` (embedded) or makes the sidecar (text), checked here. */
+async function signWhole(prepared: Prepared, input: Omit<ExportInput, 'bytes'>, bytes: Uint8Array, digest: Uint8Array): Promise<{ asset: Uint8Array; sidecar?: Uint8Array }> {
+  checkExportSize(input.fileName, bytes.length, 'whole');
+  const signed = await signManifest(prepared.plan, prepared.format, bytes, input.identity, input.chain, input.fileName);
+  // The sidecar is only worth shipping if it binds to this exact text (the SDK cannot check it).
+  if (signed.sidecar && !Buffer.from(signed.sidecar).includes(Buffer.from(digest))) throw new Error(`signing ${input.fileName}: the sidecar's data hash does not match the text`);
+  return signed;
+}
+
+/**
+ * Builds the manifest for `asset` from the ledger and signs `bytes` with it. The bytes must be a
+ * recorded state of the asset (see assetHistory), so the credentials describe exactly this file.
+ * PNG and JPEG are signed by splice (memory: the signed copy, not the SDK's several); other formats
+ * by the SDK over the whole file, up to MAX_EXPORT_BYTES.
+ */
+export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
+  checkExportSize(input.fileName, input.bytes.length, 'spliced');
+  const format = assetFormat(input.fileName, input.bytes);
+  const digest = new Uint8Array(createHash('sha256').update(input.bytes).digest());
+  const prepared = await prepare(input, format, digest);
+  const source = bytesSource(input.bytes);
+  const splice = format.carriage === 'embedded' ? await signBySplice(prepared.plan, format, source, digest, input.identity, input.chain, input.fileName) : undefined;
+  const signed = splice ? { asset: splicedSource(source, splice).readSync(0, source.size + splice.manifest.length) } : await signWhole(prepared, input, input.bytes, digest);
+  const result: ExportResult = { ...prepared, asset: signed.asset };
   if (signed.sidecar) result.sidecar = signed.sidecar;
   return result;
+}
+
+export interface FileExportResult extends Omit<ExportResult, 'asset'> {
+  /**
+   * Writes the signed file to `path` atomically, copying the input again piece by piece; refuses
+   * (and writes nothing) if the input no longer has the content that was signed.
+   */
+  writeTo(path: string): Promise<void>;
+}
+
+/** SHA-256 of a whole source, read in pieces. */
+function digestOf(source: ByteSource): Uint8Array {
+  const hash = createHash('sha256');
+  for (const piece of chunksOf(source)) hash.update(piece);
+  return new Uint8Array(hash.digest());
+}
+
+/**
+ * The input's pieces with the manifest inserted at its place, hashing the input as it passes: if
+ * it no longer hashes to what was signed, this throws before the last piece (nothing is written).
+ */
+async function* splicedPieces(input: ByteSource, splice: Splice, digest: Uint8Array, path: string): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  let offset = 0;
+  for (const piece of chunksOf(input)) {
+    hash.update(piece);
+    const cut = splice.at - offset;
+    if (cut >= 0 && cut < piece.length) yield* [piece.subarray(0, cut), splice.manifest, piece.subarray(cut)];
+    else yield piece;
+    offset += piece.length;
+  }
+  if (Buffer.compare(hash.digest(), digest) !== 0) throw new EnvironmentError(`${path} changed during the export; nothing was written`);
+}
+
+function readWhole(source: ByteSource, fileName: string): Uint8Array {
+  checkExportSize(fileName, source.size, 'whole');
+  return source.readSync(0, source.size);
+}
+
+async function withFile<T>(path: string, use: (source: ByteSource) => Promise<T>): Promise<T> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const { size } = await handle.stat();
+    return await use(fileSource(handle.fd, size, path));
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * exportC2pa for a file on disk. PNG and JPEG are never read whole: one pass hashes the file,
+ * the SDK signs a carrier, the reader checks the spliced result by position, and writeTo copies
+ * the file with the manifest inserted; memory stays a few MiB whatever the file's size (up to
+ * MAX_SPLICED_EXPORT_BYTES). Other formats are read whole (up to MAX_EXPORT_BYTES).
+ */
+export async function exportC2paFile(input: Omit<ExportInput, 'bytes'> & { path: string }): Promise<FileExportResult> {
+  initSdk();
+  return withFile(input.path, async (source) => {
+    checkExportSize(input.fileName, source.size, 'spliced');
+    const named = assetFormat(input.fileName, source.readSync(0, HEAD_BYTES));
+    // Anything but a PNG or JPEG without credentials is read whole (text is checked as UTF-8 all
+    // through), so that limit is checked before any reading.
+    const whole = canSplice(named, source) ? undefined : readWhole(source, input.fileName);
+    const format = whole ? assetFormat(input.fileName, whole) : named;
+    const digest = digestOf(source);
+    const prepared = await prepare(input, format, digest);
+    const splice = whole ? undefined : await signBySplice(prepared.plan, format, source, digest, input.identity, input.chain, input.fileName);
+    const signed = splice ? undefined : await signWhole(prepared, input, whole ?? readWhole(source, input.fileName), digest);
+    const result: FileExportResult = {
+      ...prepared,
+      writeTo: splice
+        ? (path) => withFile(input.path, async (again) => void (await writeFileAtomicFrom(path, splicedPieces(again, splice, digest, input.path))))
+        : (path) => writeFileAtomic(path, signed!.asset),
+    };
+    if (signed?.sidecar) result.sidecar = signed.sidecar;
+    return result;
+  });
 }

@@ -1,6 +1,7 @@
 // @colophon/c2pa-bridge — Content Credentials (C2PA) out of the ledger, and into it, through the
 // official C2PA SDK (@contentauth/c2pa-wasm). Node only.
-export { initSdk, sdkInitMs, sdkContext, SdkError, BytesBlob, type SdkSettings } from './sdk.js';
+export { initSdk, sdkInitMs, sdkContext, SdkError, type SdkSettings } from './sdk.js';
+export { BytesBlob, SourceBlob, bytesSource, fileSource, type ByteSource } from './byte-source.js';
 export {
   selfSignedCertificate,
   caCertificate,
@@ -15,7 +16,7 @@ export {
 } from './certificates.js';
 export { ProjectCa, CaError, CA_DIRECTORY, type CaDescription, type SignerChain } from './ca-store.js';
 export { coseSigner, padToSize, protectedHeaderFor, reserveSizeFor, DEFAULT_RESERVE_SIZE, type CoseSigner, type SignerDefinition } from './cose-signer.js';
-export { assetFormat, checkExportSize, MAX_EXPORT_BYTES, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
+export { assetFormat, checkExportSize, MAX_EXPORT_BYTES, MAX_SPLICED_EXPORT_BYTES, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
 export { assetHistory, HistoryError, type AssetHistory, type HistoryStep, type PromptRef, type SourceRef, type FeedHeadRef, type FeedCheckpointRef } from './ledger-history.js';
 export {
   buildManifest,
@@ -29,7 +30,8 @@ export {
   type LedgerAssertion,
   type ClaimGenerator,
 } from './manifest.js';
-export { exportC2pa, signManifest, CLAIM_GENERATOR, type ExportInput, type ExportResult } from './export.js';
+export { exportC2pa, exportC2paFile, signManifest, CLAIM_GENERATOR, type ExportInput, type ExportResult, type FileExportResult } from './export.js';
+export { spliceManifest, splicedSource, dataHashAssertion, type Splice, type DataHashAssertion } from './splice.js';
 export { readCredentials, type CredentialReport, type ReadInput, type StatusCode, type SidecarCheck, type SignerFacts } from './read.js';
 export { extractManifestStore } from './jumbf.js';
 export { ingestFile, factsFromReport, type IngestInput, type IngestResult } from './ingest.js';
