@@ -220,6 +220,12 @@ describe('watch', () => {
     // Nothing left holding the ledger.
     expect(await readdir(join(dir, '.colophon', 'ledger.lock'))).not.toContain('held');
   });
+  it('refuses a path that does not exist, naming it, instead of waiting for it forever', () => {
+    const result = spawnSync(process.execPath, [BIN, 'watch', 'drafts'], { cwd: dir, env: env(), encoding: 'utf8', timeout: 60_000 });
+    expect(result.signal, 'watch kept running').toBeNull();
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^colophon: watch: .*drafts does not exist$/);
+  });
 });
 
 describe('agent-hook', () => {

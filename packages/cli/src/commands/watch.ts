@@ -32,6 +32,8 @@ export async function watch(cwd: string, paths: string[], options: WatchOptions,
   for (const target of targets) {
     const inside = relative(ws.root, target);
     if (inside.startsWith('..')) throw new UsageError(`${target} is outside the project (${ws.root}); watch files inside it`);
+    // A mistyped path would otherwise be watched for its creation, silently, forever.
+    if (!(await stat(target).catch(() => undefined))) throw new UsageError(`watch: ${inside} does not exist`);
   }
   // One save at a time, in order: each version's delta is taken from the one recorded before it.
   let queue = Promise.resolve();
