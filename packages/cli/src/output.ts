@@ -30,4 +30,4 @@ export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(toJsonValue(value), null, 2));
 }
 
-export { shortCid, formatTime } from '@colophon/core/report';
+export { shortCid, formatTime, counted } from '@colophon/core/report';

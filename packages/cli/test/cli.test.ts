@@ -41,6 +41,14 @@ describe('colophon CLI', () => {
     expect(run('init').code).toBe(2);
   });
 
+  it('counts one record and one feed in the singular (verify, export car, import car)', async () => {
+    // Right after init: the genesis record, in the owner's feed.
+    expect(run('verify').stdout).toMatch(/^Verified 1 record in 1 feed: /);
+    const car = join(dir, '..', 'one.car');
+    expect(run('export', 'car', '--out', car).stdout).toMatch(/^Wrote 1 record from 1 feed to /);
+    expect(run('import', 'car', car).stdout).toMatch(/^Imported 0 new records \(1 already present\)/);
+  });
+
   it('id new / id list', () => {
     expect(run('id', 'new', 'dana').code).toBe(0);
     expect(run('id', 'new', 'dana').code).toBe(2);

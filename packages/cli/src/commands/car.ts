@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { exportCar as exportLedger, importCar as importLedger, WorkspaceError } from '@colophon/core/node';
 import { CheckFailedError } from '../errors.js';
-import { printJson, type Io } from '../output.js';
+import { counted, printJson, type Io } from '../output.js';
 import { openWorkspace } from '../workspace.js';
 
 export async function exportCar(cwd: string, options: { out?: string; force?: boolean; json?: boolean }, io: Io): Promise<void> {
@@ -9,7 +9,7 @@ export async function exportCar(cwd: string, options: { out?: string; force?: bo
   const out = resolve(cwd, options.out ?? `${ws.project.name.replace(/[^a-zA-Z0-9._-]+/g, '-')}.car`);
   const result = await exportLedger(ws, out, { force: options.force === true });
   if (options.json) return printJson(io, result);
-  io.out(`Wrote ${result.records} records from ${result.feeds} feeds to ${result.file} (${result.bytes} bytes).`);
+  io.out(`Wrote ${counted(result.records, 'record')} from ${counted(result.feeds, 'feed')} to ${result.file} (${result.bytes} bytes).`);
   io.out('Any IPFS node imports it as is (e.g. "ipfs dag import"); roots are the feed heads.');
 }
 

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { verifyWorkspace as verifyProject, type VerifyProgress, type VerifyReport } from '@colophon/core/node';
 import { CheckFailedError } from '../errors.js';
-import { printJson, type Io } from '../output.js';
+import { counted, printJson, type Io } from '../output.js';
 
 /** The project at or above `cwd`, verified from its raw feed files (see @colophon/core/node). */
 export function verifyWorkspace(cwd: string, progress?: VerifyProgress): Promise<VerifyReport> {
@@ -18,7 +18,7 @@ function progressBar(io: Io): VerifyProgress | undefined {
 export async function verify(cwd: string, options: { json?: boolean }, io: Io): Promise<void> {
   const report = await verifyWorkspace(cwd, progressBar(io));
   if (options.json) printJson(io, report);
-  else if (report.ok) io.out(`Verified ${report.records} records in ${report.feeds} feeds: every signature, chain, link and role checks out, and every settlement stands.`);
+  else if (report.ok) io.out(`Verified ${counted(report.records, 'record')} in ${counted(report.feeds, 'feed')}: every signature, chain, link and role checks out, and every settlement stands.`);
   else {
     io.out(`Verification FAILED: ${report.findings.length} problem(s) in ${report.records} records:`);
     for (const finding of report.findings) io.out(`  [${finding.code}] ${finding.message}`);

@@ -2,7 +2,7 @@
 // ledger's facts (collectReport), describe the lineage for Graphviz (lineageDot), and render the
 // page or any of its sections to HTML. The CLI writes it as report.html; the VS Code history view
 // and the Figma panel show the same sections.
-export { shortCid, formatTime, who, formatAmount, percent, escapeHtml } from './words.js';
+export { shortCid, formatTime, who, formatAmount, percent, escapeHtml, counted } from './words.js';
 export { nodeFacts, classWords, agentLabel, paramsLabel, formatMs, tokensLabel, checkLabel, oneLine, type NodeFacts } from './nodes.js';
 export { NODE_STYLES, MAX_DRAWN, drawnPart, lineageDot, styleOf, type NodeStyle, type SideNodes } from './graph.js';
 export {
