@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { mkdtemp, readFile, writeFile, rm, stat, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile, rm, stat, readdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dagCbor from '@ipld/dag-cbor';
@@ -36,7 +36,7 @@ import {
   type RecordKind,
   type SigningIdentity,
 } from '../src/index.js';
-import { FileBlobStore, nodeCryptoBackend } from '../src/node/index.js';
+import { FileBlobStore, nodeCryptoBackend, UnsafePathError } from '../src/node/index.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const seedOf = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + n) & 0xff);
@@ -423,6 +423,25 @@ describe('FileBlobStore on disk', () => {
     expect(await readdir(join(root, 'blobs'))).toEqual([cid.toString()]);
     expect((await stat(join(root, 'blobs', cid.toString()))).mode & 0o777).toBe(0o600);
     expect(hex(await readFile(join(root, 'blobs', cid.toString())))).toBe(hex(utf8('x')));
+  });
+
+  it('never writes or reads through a symbolic link planted as the folder or as a blob', async () => {
+    const elsewhere = join(root, 'elsewhere');
+    await mkdir(elsewhere);
+    await symlink(elsewhere, join(root, 'blobs'));
+    const linked = new FileBlobStore(join(root, 'blobs'));
+    await expect(linked.put(utf8('secret prompt'))).rejects.toThrow(UnsafePathError);
+    expect(await readdir(elsewhere)).toEqual([]);
+    await expect(linked.get(contentCid(utf8('y')))).rejects.toThrow(UnsafePathError);
+
+    // A blob file that is a link to a file holding exactly the blob's bytes is still refused.
+    await rm(join(root, 'blobs'));
+    const store = new FileBlobStore(join(root, 'blobs'));
+    const cid = await store.put(utf8('z'));
+    await writeFile(join(elsewhere, 'z'), 'z');
+    await rm(join(root, 'blobs', cid.toString()));
+    await symlink(join(elsewhere, 'z'), join(root, 'blobs', cid.toString()));
+    await expect(store.get(cid)).rejects.toThrow(UnsafePathError);
   });
 });
 
