@@ -2,18 +2,17 @@
  * Export: an asset's final bytes plus its ledger history become a file with Content Credentials
  * (embedded), or the unchanged file plus a sidecar `.c2pa` manifest (text). The SDK signs with our
  * COSE signer and re-reads the result before returning (verify-after-sign), so a bad signature
- * fails here and never ships.
+ * fails here and never ships. Platform-neutral: the Node entry and the browser entry share it.
  */
-import { createHash } from 'node:crypto';
-import { contentCid, type BlobStore, type CID, type RecordStore, type SigningIdentity } from '@colophon/core';
-import { coseSigner } from './cose-signer.js';
-import { assetFormat, checkExportSize, type AssetFormat } from './formats.js';
+import { contentCid, sha256, type BlobStore, type CID, type RecordStore } from '@colophon/core';
+import type { ClaimKey } from './cose-signer.js';
+import { assetFormat, checkExportSize, fileNameOf, type AssetFormat } from './formats.js';
 import { assetHistory, type AssetHistory, type FeedCheckpointRef } from './ledger-history.js';
-import { buildManifest, type ClaimGenerator, type ManifestPlan } from './manifest.js';
+import { buildManifest, CLAIM_GENERATOR, type ClaimGenerator, type ManifestPlan } from './manifest.js';
 import { openCommitment } from '@colophon/core';
-import { BytesBlob, initSdk, sdkContext, sdkError, WasmBuilder } from './sdk.js';
+import { signManifest } from './sign.js';
 
-export const CLAIM_GENERATOR: ClaimGenerator = { name: 'Colophon', version: '0.1.0' };
+export { CLAIM_GENERATOR, signManifest };
 
 export interface ExportInput {
   store: RecordStore;
@@ -24,8 +23,14 @@ export interface ExportInput {
   /** Name of the file being exported (picks the format; becomes the manifest title). */
   fileName: string;
   bytes: Uint8Array;
-  /** The identity that signs, and its certificate chain (leaf first, DER). */
-  identity: SigningIdentity;
+  /**
+   * The recorded state of the asset that `bytes` show, when the file is a rendering of it rather
+   * than the state itself (a Figma frame's node state, exported as PNG). Default: the bytes' own
+   * content id, which must then be a recorded state.
+   */
+  state?: CID;
+  /** The key that signs (it may answer asynchronously, from elsewhere), and its certificate chain (leaf first, DER). */
+  identity: ClaimKey;
   chain: readonly Uint8Array[];
   /** Put the prompts' text in the credentials (default: only their commitments). */
   disclosePrompts?: boolean;
@@ -73,25 +78,12 @@ async function sourceManifests(history: AssetHistory, blobs: BlobStore): Promise
   return out;
 }
 
-/** Signs `plan` over `bytes` with the SDK; returns the signed file, or the sidecar for text. */
-export async function signManifest(plan: ManifestPlan, format: AssetFormat, bytes: Uint8Array, identity: SigningIdentity, chain: readonly Uint8Array[], fileName: string): Promise<{ asset: Uint8Array; sidecar?: Uint8Array }> {
-  initSdk();
-  const signer = coseSigner(identity, chain);
-  let builder: WasmBuilder | undefined;
-  try {
-    builder = WasmBuilder.fromJson(JSON.stringify(plan.definition), sdkContext({ verifyAfterSign: true }));
-    for (const [id, resource] of plan.resources) builder.addResourceFromBlob(id, new BytesBlob(resource));
-    if (format.carriage === 'embedded') {
-      return { asset: await builder.sign(signer, [], format.mime, new BytesBlob(bytes, format.mime)) };
-    }
-    builder.setNoEmbed(true);
-    const result = (await builder.signAndGetManifestBytes(signer, [], format.mime, new BytesBlob(bytes, format.mime))) as { manifest: Uint8Array };
-    return { asset: bytes, sidecar: result.manifest };
-  } catch (thrown) {
-    throw sdkError(thrown, `signing ${fileName}`);
-  } finally {
-    builder?.free();
+function includesBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
   }
+  return false;
 }
 
 /**
@@ -101,11 +93,11 @@ export async function signManifest(plan: ManifestPlan, format: AssetFormat, byte
 export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
   checkExportSize(input.fileName, input.bytes.length);
   const format = assetFormat(input.fileName, input.bytes);
-  const history = await assetHistory(input.store, input.project, input.asset, contentCid(input.bytes), input.checkpoints ?? []);
+  const history = await assetHistory(input.store, input.project, input.asset, input.state ?? contentCid(input.bytes), input.checkpoints ?? []);
   const { texts, missing } = await disclosures(history, input.blobs, input.disclosePrompts ?? false);
   const plan = buildManifest({
     history,
-    title: input.fileName.split(/[\\/]/).pop()!,
+    title: fileNameOf(input.fileName),
     format: format.mime,
     claimGenerator: input.claimGenerator ?? CLAIM_GENERATOR,
     disclosed: texts,
@@ -114,8 +106,7 @@ export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
   const signed = await signManifest(plan, format, input.bytes, input.identity, input.chain, input.fileName);
   if (signed.sidecar) {
     // The sidecar is only worth shipping if it binds to this exact text (the SDK cannot check it).
-    const digest = createHash('sha256').update(input.bytes).digest('hex');
-    if (!Buffer.from(signed.sidecar).includes(Buffer.from(digest, 'hex'))) throw new Error(`signing ${input.fileName}: the sidecar's data hash does not match the text`);
+    if (!includesBytes(signed.sidecar, sha256(input.bytes))) throw new Error(`signing ${input.fileName}: the sidecar's data hash does not match the text`);
   }
   const result: ExportResult = { format, asset: signed.asset, plan, history, undisclosable: missing };
   if (signed.sidecar) result.sidecar = signed.sidecar;

@@ -1,6 +1,9 @@
 // @colophon/c2pa-bridge — Content Credentials (C2PA) out of the ledger, and into it, through the
-// official C2PA SDK (@contentauth/c2pa-wasm). Node only.
-export { initSdk, sdkInitMs, sdkContext, SdkError, BytesBlob, type SdkSettings } from './sdk.js';
+// official C2PA SDK (@contentauth/c2pa-wasm). The Node entry: it finds the SDK's wasm in the
+// installed package; `@colophon/c2pa-bridge/browser` is the same code for pages that supply it.
+import './sdk-node.js';
+
+export { initSdk, loadSdk, sdkInitMs, sdkContext, SdkError, BytesBlob, type SdkSettings } from './sdk.js';
 export {
   selfSignedCertificate,
   caCertificate,
@@ -11,11 +14,12 @@ export {
   keyIdentifier,
   toPem,
   type CertificateInfo,
+  type CertificateSigner,
   type CertificateOptions,
 } from './certificates.js';
 export { ProjectCa, CaError, CA_DIRECTORY, type CaDescription, type SignerChain } from './ca-store.js';
-export { coseSigner, padToSize, protectedHeaderFor, reserveSizeFor, DEFAULT_RESERVE_SIZE, type CoseSigner, type SignerDefinition } from './cose-signer.js';
-export { assetFormat, checkExportSize, MAX_EXPORT_BYTES, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
+export { coseSigner, type ClaimKey, padToSize, protectedHeaderFor, reserveSizeFor, DEFAULT_RESERVE_SIZE, type CoseSigner, type SignerDefinition } from './cose-signer.js';
+export { assetFormat, fileNameOf, checkExportSize, MAX_EXPORT_BYTES, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
 export { assetHistory, HistoryError, type AssetHistory, type HistoryStep, type PromptRef, type SourceRef, type FeedHeadRef, type FeedCheckpointRef } from './ledger-history.js';
 export {
   buildManifest,

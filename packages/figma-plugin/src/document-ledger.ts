@@ -18,7 +18,16 @@ import {
   type EmbeddedFeed,
   type RawBlock,
 } from '@colophon/core/record';
-import type { SharedDataNode } from './host.js';
+
+/**
+ * What the ledger needs of the document root: its shared plugin data (DocumentNode's methods; a
+ * structural type, so the panel can read a copy of the entries without Figma's typings).
+ */
+export interface SharedDataNode {
+  getSharedPluginData(namespace: string, key: string): string;
+  setSharedPluginData(namespace: string, key: string, value: string): void;
+  getSharedPluginDataKeys(namespace: string): string[];
+}
 
 /** A feed or key left out because it did not verify; shown to the user, never silently dropped. */
 export interface LedgerProblem {
@@ -136,7 +145,8 @@ export class DocumentLedger extends MemoryRecordStore {
     return this.taken.get(this.signer)?.length ?? 0;
   }
 
-  private entries(): Record<string, string> {
+  /** The document's stored feed entries (namespace `colophon`) as they are, for a reader elsewhere (the panel) to verify itself. */
+  entries(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const key of this.root.getSharedPluginDataKeys(EMBEDDED_FEED_NAMESPACE)) out[key] = this.root.getSharedPluginData(EMBEDDED_FEED_NAMESPACE, key);
     return out;

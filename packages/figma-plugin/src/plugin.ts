@@ -9,6 +9,7 @@ import { DocumentLedger } from './document-ledger.js';
 import { generateLayers, type Fetch } from './generate.js';
 import type { FigmaHost } from './host.js';
 import { loadIdentity } from './identity.js';
+import { exportJob, signForPanel, storeChain } from './credentials.js';
 import { assetOf, changedProperties, descendants, propertiesOf, readState, stateOf, writeState } from './node-state.js';
 import type { AuthorView, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from './protocol.js';
 
@@ -67,6 +68,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   const ownChanges = new Set<string>();
   const releaseAfterBatch: string[] = [];
   let intents = 0;
+  let exports = 0;
 
   await reconcile(host, ledger, tracker, session, touched);
 
@@ -156,6 +158,25 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
           case 'refresh':
             await refresh();
             post({ type: 'timeline', entries: await timeline(ledger) });
+            break;
+          case 'export':
+            await flush();
+            post(await exportJob(host, identity, ++exports, message.format, ledger.entries()));
+            break;
+          case 'verify':
+            await refresh();
+            post({ type: 'verify-job', entries: ledger.entries(), did: identity.did });
+            break;
+          case 'sign':
+            try {
+              post({ type: 'signature', id: message.id, signature: signForPanel(identity, message.bytes) });
+            } catch (error) {
+              post({ type: 'signature', id: message.id, error: (error as Error).message });
+            }
+            break;
+          case 'certificate':
+            await storeChain(host.clientStorage, identity, message.chain);
+            post({ type: 'certificate-stored' });
             break;
           case 'mark-ai':
             post({ type: 'marked', layers: markSelection(host, message.model, session) });

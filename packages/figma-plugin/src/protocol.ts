@@ -39,6 +39,9 @@ export interface GenerateSettings {
   publicPrompt?: boolean;
 }
 
+/** What the panel can export with Content Credentials (exportAsync formats the C2PA SDK embeds into). */
+export type ExportFormat = 'PNG' | 'JPG' | 'SVG' | 'PDF';
+
 export type MainToUi =
   | { type: 'entropy-request'; length: number }
   | { type: 'status'; did: string; user: string; project: string; records: number; feeds: number; ownFeedBytes: number; problems: string[] }
@@ -47,11 +50,35 @@ export type MainToUi =
   | { type: 'generated'; frame: string; layers: number; record: string }
   | { type: 'marked'; layers: number }
   | { type: 'flushed'; records: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A rendered top-level layer for the panel to sign: the document's stored feeds come along, verified by the panel before use. */
+  | {
+      type: 'export-job';
+      job: number;
+      asset: string;
+      fileName: string;
+      format: ExportFormat;
+      bytes: Uint8Array;
+      entries: Record<string, string>;
+      did: string;
+      publicKey: Uint8Array;
+      user: string;
+      /** This identity's certificate chain (leaf first, DER), once the panel has made or imported one. */
+      chain?: Uint8Array[];
+    }
+  /** The document's stored feeds, for the panel's Verify. */
+  | { type: 'verify-job'; entries: Record<string, string>; did: string }
+  | { type: 'signature'; id: number; signature?: Uint8Array; error?: string }
+  | { type: 'certificate-stored' };
 
 export type UiToMain =
   | { type: 'entropy'; bytes: Uint8Array }
   | { type: 'generate'; prompt: string; settings: GenerateSettings; /** Fresh random salt for the prompt's commitment (the main thread has no entropy). */ salt: Uint8Array }
   | { type: 'mark-ai'; model: { provider: string; name: string; version: string } }
   | { type: 'flush' }
-  | { type: 'refresh' };
+  | { type: 'refresh' }
+  | { type: 'export'; format: ExportFormat }
+  | { type: 'verify' }
+  /** Sign for a C2PA export: a claim's COSE Sig_structure, or this identity's certificate body (see credentials.ts). */
+  | { type: 'sign'; id: number; bytes: Uint8Array }
+  | { type: 'certificate'; chain: Uint8Array[] };

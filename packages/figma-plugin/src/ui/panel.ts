@@ -1,7 +1,10 @@
 // The panel (UI iframe): shows what the main thread sends (status, the selection's authorship per
 // layer and property, the timeline) and sends commands back (generate, mark as AI, save now). It
-// also supplies the entropy the main thread lacks, from crypto.getRandomValues.
-import type { AuthorView, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from '../protocol.js';
+// also supplies the entropy the main thread lacks, from crypto.getRandomValues, and runs the C2PA
+// SDK for exports and checks (see credentials.ts).
+import type { CredentialReport } from '@colophon/c2pa-bridge/browser';
+import type { AuthorView, ExportFormat, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from '../protocol.js';
+import { C2PA_WASM, MainThreadKey, checkFile, signExport, verifyEntries } from './credentials.js';
 
 function send(message: UiToMain): void {
   parent.postMessage({ pluginMessage: message }, '*');
@@ -65,8 +68,82 @@ function renderTimeline(entries: TimelineEntry[]): void {
   );
 }
 
+/** Signature requests waiting for the main thread, by id. */
+const signatures = new Map<number, { resolve: (signature: Uint8Array) => void; reject: (error: Error) => void }>();
+let nextSignature = 1;
+
+function askMainToSign(bytes: Uint8Array): Promise<Uint8Array> {
+  const id = nextSignature++;
+  return new Promise((resolve, reject) => {
+    signatures.set(id, { resolve, reject });
+    send({ type: 'sign', id, bytes });
+  });
+}
+
+const wasmUrl = (): string => ($('sdk-url') as HTMLInputElement).value.trim() || C2PA_WASM.url;
+
+function percent(share: number | undefined): string {
+  return `${Math.round((share ?? 0) * 100)}%`;
+}
+
+/** The reader's verdict in a line or two: state, signer, actions, digital source type, Colophon's share. */
+function renderReport(box: HTMLElement, report: CredentialReport): void {
+  const state = report.state === 'none' ? 'no Content Credentials' : `Content Credentials ${report.state}${report.untrusted ? ' (signer not on a trust list: self-signed)' : ''}`;
+  const lines: (Node | string)[] = [el('strong', { class: `verdict ${report.state}` }, state)];
+  if (report.signer?.commonName) lines.push(el('div', { class: 'muted' }, `signed by ${report.signer.commonName}${report.claimGenerator ? ` · ${report.claimGenerator}` : ''}`));
+  if (report.actions.length > 0) lines.push(el('div', { class: 'muted' }, `${report.actions.length} actions: ${[...new Set(report.actions.map((a) => a.action.replace(/^c2pa\./, '')))].join(', ')}`));
+  if (report.digitalSourceType) lines.push(el('div', { class: 'muted' }, `source type: ${report.digitalSourceType.split('/').pop()}`));
+  const share = report.ledger?.share;
+  if (share) lines.push(el('div', {}, `human ${percent(share.human)} · AI ${percent(share.ai)} · unknown ${percent(share.unknown)} (of ${share.total} ${share.unit})`));
+  for (const failure of report.failures.filter((f) => !/\.untrusted$/.test(f.code))) lines.push(el('div', { class: 'problem' }, failure.code));
+  box.replaceChildren(...lines);
+}
+
+async function runExport(job: Extract<MainToUi, { type: 'export-job' }>): Promise<void> {
+  const box = $('export-result');
+  box.textContent = `Signing ${job.fileName}…`;
+  try {
+    const signed = await signExport(job, new MainThreadKey(job.did, job.publicKey, askMainToSign), wasmUrl());
+    if (signed.newChain) send({ type: 'certificate', chain: signed.newChain });
+    const mime = signed.result.format.mime;
+    const link = el('a', { id: 'download', href: URL.createObjectURL(new Blob([signed.file as Uint8Array<ArrayBuffer>], { type: mime })), download: signed.fileName }, `Download ${signed.fileName}`);
+    const verdict = el('div');
+    renderReport(verdict, signed.report);
+    box.replaceChildren(link, el('span', { class: 'muted' }, ` ${(signed.file.length / 1024).toFixed(1)} kB`), verdict);
+  } catch (error) {
+    box.replaceChildren(el('span', { class: 'problem' }, (error as Error).message));
+  }
+}
+
+async function runVerify(entries: Record<string, string>, did: string): Promise<void> {
+  const box = $('verify-result');
+  try {
+    const check = await verifyEntries(entries, did);
+    const line = check.problems.length === 0 ? `All ${check.records} records in ${check.feeds} feed(s) verify: hashes, signatures, chains, project.` : `${check.records} records verify; left out:`;
+    box.replaceChildren(el('strong', { class: check.problems.length === 0 ? 'verdict Valid' : 'verdict Invalid' }, line), ...check.problems.map((p) => el('div', { class: 'problem' }, `${p.signer ?? p.key ?? ''} ${p.message}`)));
+  } catch (error) {
+    box.replaceChildren(el('span', { class: 'problem' }, (error as Error).message));
+  }
+}
+
 function show(message: MainToUi): void {
   switch (message.type) {
+    case 'export-job':
+      void runExport(message);
+      break;
+    case 'verify-job':
+      void runVerify(message.entries, message.did);
+      break;
+    case 'signature': {
+      const waiting = signatures.get(message.id);
+      signatures.delete(message.id);
+      if (message.signature) waiting?.resolve(message.signature);
+      else waiting?.reject(new Error(message.error ?? 'the main thread did not sign'));
+      break;
+    }
+    case 'certificate-stored':
+      $('note').textContent = 'Your self-signed certificate is kept on this machine for the next exports.';
+      break;
     case 'entropy-request':
       send({ type: 'entropy', bytes: crypto.getRandomValues(new Uint8Array(message.length)) });
       break;
@@ -124,3 +201,31 @@ $('mark').addEventListener('submit', (event) => {
 });
 
 $('save').addEventListener('click', () => send({ type: 'flush' }));
+
+$('export').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target as HTMLFormElement);
+  $('export-result').textContent = 'Rendering…';
+  send({ type: 'export', format: String(form.get('format')) as ExportFormat });
+});
+
+$('verify').addEventListener('click', () => {
+  $('verify-result').textContent = 'Verifying…';
+  send({ type: 'verify' });
+});
+
+$('check-file').addEventListener('change', (event) => {
+  const file = (event.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  const box = $('verify-result');
+  box.textContent = `Reading ${file.name}…`;
+  void (async () => {
+    try {
+      renderReport(box, await checkFile(file.name, new Uint8Array(await file.arrayBuffer()), wasmUrl()));
+    } catch (error) {
+      box.replaceChildren(el('span', { class: 'problem' }, (error as Error).message));
+    }
+  })();
+});
+
+($('sdk-url') as HTMLInputElement).placeholder = C2PA_WASM.url;
