@@ -30,6 +30,8 @@ interface HeldEvent {
   changes: readonly EditorChange[];
   context: ChangeContext;
   at: number;
+  /** The document was clean after the event, and no reload was known to be coming: a reload whose watcher report is late, or a first keystroke. */
+  clean: boolean;
 }
 
 const NO_EXPECTATIONS = new Expectations();
@@ -39,11 +41,13 @@ const OWN_SAVE_MS = 1500;
 const DISK_RELOAD_MS = 5000;
 /** How long a programmatic edit waits for the will-save that would make it format-on-save. */
 const HOLD_MS = 250;
+/** How long a change that left the document clean waits for the watcher to say the file changed on disk (the report can come after the reload). */
+const RELOAD_REPORT_MS = 2000;
 
 export class CaptureController implements vscode.Disposable {
   private readonly tracked = new Map<string, TrackedDocument>();
   private readonly opening = new Map<string, Promise<TrackedDocument | undefined>>();
-  /** When a tracked file last changed on disk other than by our save (uri -> ms), until its reload arrives. */
+  /** When a tracked file changed on disk other than by our save and the document does not show it yet (uri -> ms), until its reload arrives. */
   private readonly diskChanges = new Map<string, number>();
   private readonly saves = new Map<string, number>();
   /** Changes that arrive while a document's session opens, classified as they came, replayed once it is open. */
@@ -93,16 +97,19 @@ export class CaptureController implements vscode.Disposable {
     const fromDisk = !event.document.isDirty && this.diskChanges.has(key) && now - this.diskChanges.get(key)! < DISK_RELOAD_MS;
     if (fromDisk) this.diskChanges.delete(key);
     const programmatic = !reason && !fromDisk && event.contentChanges.length > this.cursors(event.document);
-    const held: HeldEvent = { changes: event.contentChanges, context: { reason, fromDisk, programmatic, formatter: doc?.formatter }, at: now };
+    const clean = !reason && !fromDisk && !event.document.isDirty;
+    const held: HeldEvent = { changes: event.contentChanges, context: { reason, fromDisk, programmatic, formatter: doc?.formatter }, at: now, clean };
     if (!doc) {
       early!.push(...classify(held.changes, held.context, NO_EXPECTATIONS, now));
       return;
     }
     // A programmatic event may be format-on-save, whose will-save comes right after: hold it (and
-    // what follows, to keep order) until then, or HOLD_MS.
-    if (doc.held.length > 0 || (programmatic && !doc.formatter)) {
+    // what follows, to keep order) until then, or HOLD_MS. A change that left the document clean
+    // may be a reload whose watcher report is still to come: hold it until the report says so
+    // (see watchDisk), or RELOAD_REPORT_MS.
+    if (doc.held.length > 0 || (programmatic && !doc.formatter) || clean) {
       doc.held.push(held);
-      doc.release ??= setTimeout(() => this.release(doc), HOLD_MS);
+      doc.release ??= setTimeout(() => this.release(doc), clean ? RELOAD_REPORT_MS : HOLD_MS);
       return;
     }
     this.apply(doc, classify(held.changes, held.context, doc.expectations, now));
@@ -114,17 +121,27 @@ export class CaptureController implements vscode.Disposable {
     return 1;
   }
 
-  /** Classifies held events: programmatic ones as the formatter's when a save turned out to be under way. */
-  private release(doc: TrackedDocument, formatter?: ToolAgent): void {
+  /**
+   * Classifies held events: programmatic ones as the formatter's when a save turned out to be
+   * under way; clean ones as reloads when the file turned out to have changed on disk.
+   */
+  private release(doc: TrackedDocument, formatter?: ToolAgent, reloaded = false): void {
     if (doc.release) clearTimeout(doc.release);
     doc.release = undefined;
     const held = doc.held.splice(0);
     const changes: CaptureChange[] = [];
     for (const event of held) {
-      const context = formatter && event.context.programmatic ? { ...event.context, formatter } : event.context;
+      let context = event.context;
+      if (reloaded && event.clean) context = { ...context, fromDisk: true, programmatic: false };
+      else if (formatter && context.programmatic) context = { ...context, formatter };
       changes.push(...classify(event.changes, context, doc.expectations, event.at));
     }
     this.apply(doc, changes);
+  }
+
+  /** Classifies every held event now (before a flush, so a burst holds all that was done). */
+  releaseHeld(): void {
+    for (const doc of this.tracked.values()) if (doc.held.length > 0) this.release(doc);
   }
 
   /** Feeds changes to the session; a change that does not fit (the session lost step) re-syncs by reconciling. */
@@ -160,16 +177,33 @@ export class CaptureController implements vscode.Disposable {
     if (doc.held.length > 0) this.release(doc, doc.formatter);
   }
 
-  /** Notes changes on disk that our saves did not make: VS Code reloads a clean document after them. */
+  /**
+   * Notes changes on disk that our saves did not make: VS Code reloads a clean document after
+   * them. The watcher's report and the reload come in either order, so the report reads the file:
+   * if the document already shows it, the held clean changes were that reload; if not, the reload
+   * is still to come.
+   */
   private watchDisk(): vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*', true, false, true);
-    watcher.onDidChange((uri) => {
-      const key = uri.toString();
-      if (!this.tracked.has(key)) return;
-      const now = Date.now();
-      if (now - (this.saves.get(key) ?? 0) > OWN_SAVE_MS) this.diskChanges.set(key, now);
-    });
+    watcher.onDidChange((uri) => void this.onDiskChange(uri));
     return watcher;
+  }
+
+  private async onDiskChange(uri: vscode.Uri): Promise<void> {
+    const key = uri.toString();
+    if (!this.tracked.has(key) || Date.now() - (this.saves.get(key) ?? 0) <= OWN_SAVE_MS) return;
+    this.diskChanges.set(key, Date.now());
+    let onDisk: string;
+    try {
+      onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)).replace(/^\uFEFF/, '');
+    } catch {
+      return;
+    }
+    const doc = this.tracked.get(key);
+    if (!doc || doc.document.isDirty || doc.document.getText() !== onDisk) return;
+    // The document already shows what is on disk: no reload is to come.
+    this.diskChanges.delete(key);
+    if (doc.held.some((event) => event.clean)) this.release(doc, undefined, true);
   }
 
   private onDidSave(document: vscode.TextDocument): void {

@@ -40,6 +40,7 @@ export class LedgerCommands implements vscode.Disposable {
 
   private async flush(): Promise<void> {
     try {
+      this.capture.releaseHeld();
       await this.ledgers.flush();
       void vscode.window.setStatusBarMessage('Colophon: every burst is in the ledger', 3000);
     } catch (error) {
@@ -53,6 +54,7 @@ export class LedgerCommands implements vscode.Disposable {
       void vscode.window.showWarningMessage('Colophon: no ledger is open (no Colophon project in this workspace).');
       return;
     }
+    this.capture.releaseHeld();
     await this.ledgers.flush().catch(() => undefined);
     for (const ledger of ledgers) {
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Colophon: verifying the ledger…' }, () =>
