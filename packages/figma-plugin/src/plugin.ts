@@ -10,6 +10,7 @@ import { generateLayers, type Fetch } from './generate.js';
 import type { FigmaHost } from './host.js';
 import { loadIdentity } from './identity.js';
 import { exportJob, signForPanel, storeChain } from './credentials.js';
+import { PlacedImages, type ImageReading } from './placed-images.js';
 import { assetOf, changedProperties, descendants, propertiesOf, readState, stateOf, writeState } from './node-state.js';
 import type { AuthorView, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from './protocol.js';
 
@@ -69,6 +70,21 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   const releaseAfterBatch: string[] = [];
   let intents = 0;
   let exports = 0;
+  let ingests = 0;
+  let imageReads = 0;
+  const readings = new Map<number, (reading: ImageReading) => void>();
+  const images = new PlacedImages({
+    host,
+    read: (hash, bytes) =>
+      new Promise((resolve) => {
+        const id = ++imageReads;
+        readings.set(id, resolve);
+        post({ type: 'read-image', id, hash, bytes });
+      }),
+    ingest: (contribution, blobs) =>
+      writer.enqueue({ kind: 'ingest', id: `ingest#${++ingests}`, label: 'an image placed in the design', prepare: () => ({ contribution: { kind: 'ingest', ...contribution }, blobs }) }),
+    change: (asset, change) => session(asset).change(change),
+  });
 
   await reconcile(host, ledger, tracker, session, touched);
 
@@ -86,6 +102,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   const flush = async (): Promise<number> => {
     const before = (await ledger.head(identity.did))?.seq ?? -1;
     await refresh(true);
+    await images.settled();
     await engine.flush();
     // State hashes follow the records, so a crash between the two re-reports a change as unknown rather than losing it.
     for (const id of touched) {
@@ -110,13 +127,24 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
       ownChanges,
       touched: (id) => touched.add(id),
     });
-    for (const change of event.documentChanges) if (change.origin === 'REMOTE') fromOthers = true;
+    for (const change of event.documentChanges) {
+      if (change.origin === 'REMOTE') fromOthers = true;
+      if (change.type === 'CREATE' || (change.type === 'PROPERTY_CHANGE' && change.properties.includes('fills'))) checkImages(change.node);
+    }
     for (const id of release) ownChanges.delete(id);
     flushTimer?.();
     flushTimer = schedule?.(() => void flush().then(() => sendSelection()), (options.idleMs ?? 2000) + 50);
     if (fromOthers) void refresh();
   });
 
+
+  /** A created subtree is reported by its top node only: its layers are looked at too. */
+  function checkImages(node: SceneNode | RemovedNode): void {
+    if (node.removed) return;
+    const asset = assetOf(node);
+    if (!asset || ownChanges.has(node.id)) return;
+    for (const layer of 'children' in node ? [node, ...descendants(node)] : [node]) images.check(layer, asset);
+  }
 
   const sendStatus = (): void => {
     void (async () => {
@@ -130,7 +158,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
         records,
         feeds: (await ledger.signers()).length,
         ownFeedBytes: ledger.ownFeedBytes(),
-        problems: ledger.problems.map((p) => (p.key ? `${p.key}: ${p.message}` : p.message)),
+        problems: [...ledger.problems.map((p) => (p.key ? `${p.key}: ${p.message}` : p.message)), ...images.problems],
       });
     })();
   };
@@ -174,6 +202,17 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
               post({ type: 'signature', id: message.id, error: (error as Error).message });
             }
             break;
+          case 'image-read': {
+            const resolve = readings.get(message.id);
+            readings.delete(message.id);
+            const reading: ImageReading = {};
+            if (message.facts) reading.facts = message.facts;
+            if (message.store) reading.store = message.store;
+            if (message.validation) reading.validation = message.validation;
+            if (message.error) reading.error = message.error;
+            resolve?.(reading);
+            break;
+          }
           case 'certificate':
             await storeChain(host.clientStorage, identity, message.chain);
             post({ type: 'certificate-stored' });

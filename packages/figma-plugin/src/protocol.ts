@@ -69,7 +69,9 @@ export type MainToUi =
   /** The document's stored feeds, for the panel's Verify. */
   | { type: 'verify-job'; entries: Record<string, string>; did: string }
   | { type: 'signature'; id: number; signature?: Uint8Array; error?: string }
-  | { type: 'certificate-stored' };
+  | { type: 'certificate-stored' }
+  /** An image fill's bytes, for the panel to read their Content Credentials (see placed-images.ts). */
+  | { type: 'read-image'; id: number; hash: string; bytes: Uint8Array };
 
 export type UiToMain =
   | { type: 'entropy'; bytes: Uint8Array }
@@ -81,4 +83,6 @@ export type UiToMain =
   | { type: 'verify' }
   /** Sign for a C2PA export: a claim's COSE Sig_structure, or this identity's certificate body (see credentials.ts). */
   | { type: 'sign'; id: number; bytes: Uint8Array }
-  | { type: 'certificate'; chain: Uint8Array[] };
+  | { type: 'certificate'; chain: Uint8Array[] }
+  /** What the panel read from an image: c2pa-bridge's ingest facts (without blob CIDs), the manifest store and validation results. */
+  | { type: 'image-read'; id: number; facts?: Record<string, unknown> & { state: string }; store?: Uint8Array; validation?: Uint8Array; error?: string };

@@ -4,7 +4,8 @@
 // SDK for exports and checks (see credentials.ts).
 import type { CredentialReport } from '@colophon/c2pa-bridge/browser';
 import type { AuthorView, ExportFormat, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from '../protocol.js';
-import { C2PA_WASM, MainThreadKey, checkFile, signExport, verifyEntries } from './credentials.js';
+import { C2PA_WASM, MainThreadKey, checkFile, ensureSdk, signExport, verifyEntries } from './credentials.js';
+import { readPlacedImage } from './image-reading.js';
 
 function send(message: UiToMain): void {
   parent.postMessage({ pluginMessage: message }, '*');
@@ -131,6 +132,14 @@ function show(message: MainToUi): void {
     case 'export-job':
       void runExport(message);
       break;
+    case 'read-image': {
+      const { id, bytes } = message;
+      void ensureSdk(wasmUrl()).then(
+        () => readPlacedImage(bytes),
+        (error: Error) => ({ error: `the C2PA SDK is not available: ${error.message}` }),
+      ).then((reading) => send({ type: 'image-read', id, ...reading }));
+      break;
+    }
     case 'verify-job':
       void runVerify(message.entries, message.did);
       break;
