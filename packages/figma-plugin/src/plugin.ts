@@ -2,6 +2,7 @@
 // Generate and Mark-as-AI commands, and the panel. Takes the host as a value (see host.ts).
 import { loadAssetHistory, replayNodeAuthorship } from '@colophon/core/attribution';
 import { CaptureEngine, LedgerWriter, type NodeCaptureSession, type NodeChange, type Scheduler } from '@colophon/core/capture';
+import { approveAsset, contractFromJson, recordContract } from '@colophon/core/contracts';
 import { MemoryBlobStore, Project, commitText, type AgentRef, type CID, type SigningIdentity } from '@colophon/core/record';
 import { routeChanges } from './change-router.js';
 import { REMOTE_GRACE_MS, RemoteHold } from './remote-hold.js';
@@ -202,6 +203,40 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
               post({ type: 'signature', id: message.id, error: (error as Error).message });
             }
             break;
+          case 'gates':
+            await refresh();
+            post({ type: 'gates-job', asset: selectedAsset(host), entries: ledger.entries(), did: identity.did });
+            break;
+          case 'approve': {
+            // Everything captured so far goes in first: the approval is of the final version as it is now.
+            await flush();
+            const asset = selectedAsset(host);
+            const result = await approveAsset(project, identity, { asset });
+            const approved: MainToUi = { type: 'approved', asset, record: result.approval.cid.toString() };
+            if (result.gate) {
+              approved.pass = result.gate.evaluation.pass;
+              approved.gates = result.gate.evaluation.verdicts.map((v) => ({ name: v.name, pass: v.pass, ...(v.error !== undefined && { error: v.error }) }));
+            }
+            post(approved);
+            sendStatus();
+            break;
+          }
+          case 'contract': {
+            await flush();
+            const record = await recordContract(project, identity, contractFromJson(JSON.parse(message.text)));
+            post({ type: 'contract-recorded', record: record.cid.toString() });
+            sendStatus();
+            break;
+          }
+          case 'grant': {
+            if (identity.did !== project.owner) throw new Error(`only the project's owner (${project.owner}) grants roles`);
+            if (!/^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(message.subject)) throw new Error('grant a role to a did:key (the panel of that person shows theirs)');
+            await flush();
+            await project.record(identity, { kind: 'member', delta: { op: 'grant', role: message.role, subject: message.subject } });
+            post({ type: 'granted', subject: message.subject, role: message.role });
+            sendStatus();
+            break;
+          }
           case 'image-read': {
             const resolve = readings.get(message.id);
             readings.delete(message.id);
@@ -352,6 +387,14 @@ async function reconcile(
     if (change.deleted && change.deleted.length > 0) out.deleted = change.deleted;
     session(asset).change(out);
   }
+}
+
+/** The asset of the selection's first layer: the top-level layer a gate or an approval is about. */
+function selectedAsset(host: PluginHost): string {
+  const selected = host.currentPage.selection[0];
+  const asset = selected && assetOf(selected);
+  if (!asset) throw new Error('select a layer first (its top-level layer is the asset)');
+  return asset;
 }
 
 /** Marks the selection (and everything in it) as made by an AI model: the user's signed claim. */

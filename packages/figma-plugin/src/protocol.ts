@@ -71,7 +71,13 @@ export type MainToUi =
   | { type: 'signature'; id: number; signature?: Uint8Array; error?: string }
   | { type: 'certificate-stored' }
   /** An image fill's bytes, for the panel to read their Content Credentials (see placed-images.ts). */
-  | { type: 'read-image'; id: number; hash: string; bytes: Uint8Array };
+  | { type: 'read-image'; id: number; hash: string; bytes: Uint8Array }
+  /** The selection's asset and the document's stored feeds, for the panel to evaluate the gates in force (read-only). */
+  | { type: 'gates-job'; asset: string; entries: Record<string, string>; did: string }
+  /** A director's approval of the asset's final version, with the gates evaluated with it (core's approveAsset). */
+  | { type: 'approved'; asset: string; record: string; pass?: boolean; gates?: { name: string; pass: boolean; error?: string }[] }
+  | { type: 'contract-recorded'; record: string }
+  | { type: 'granted'; subject: string; role: string };
 
 export type UiToMain =
   | { type: 'entropy'; bytes: Uint8Array }
@@ -85,4 +91,10 @@ export type UiToMain =
   | { type: 'sign'; id: number; bytes: Uint8Array }
   | { type: 'certificate'; chain: Uint8Array[] }
   /** What the panel read from an image: c2pa-bridge's ingest facts (without blob CIDs), the manifest store and validation results. */
+  | { type: 'gates' }
+  | { type: 'approve' }
+  /** The owner's contract, as the JSON `colophon contract add` reads: {name, asset?, gates, payout?}. */
+  | { type: 'contract'; text: string }
+  /** The owner grants a role (a `member` record, as `colophon member add`). */
+  | { type: 'grant'; subject: string; role: string }
   | { type: 'image-read'; id: number; facts?: Record<string, unknown> & { state: string }; store?: Uint8Array; validation?: Uint8Array; error?: string };

@@ -210,4 +210,45 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
       await page.close();
     }
   });
+
+  it('shows the gates in force and records a director\'s approval with core\'s governance rules', async () => {
+    const doc = new FakeDocument('Campaign');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const { page, plugin } = await open(alice, 900);
+    try {
+      const ui = page.frameLocator('#ui');
+      await expect.poll(() => ui.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/Campaign · 1 records/);
+      const card = alice.draw('FRAME', alice.currentPage, { name: 'Card' });
+      await alice.settle();
+      alice.select([card]);
+      await ui.locator('#gates').click();
+      await expect.poll(() => ui.locator('#gates-result').textContent()).toContain(`No contract governs figma:${card.id}`);
+
+      const contract = { name: 'launch', gates: { directorApproved: "approvals.exists(a, a.final && 'director' in a.roles)", mostlyHuman: 'attribution.humanShare >= 0.5' } };
+      await ui.locator('details:has(#contract) summary').click();
+      // The owner makes herself a director (a studio of one), as `colophon member add` would.
+      await ui.locator('input[name=subject]').fill((await ui.locator('#identity').getAttribute('title'))!);
+      await ui.locator('#grant button').click();
+      await plugin.waitForUi((m) => m.type === 'granted' || m.type === 'error').then((m) => expect(m.type).toBe('granted'));
+      await ui.locator('textarea[name=contract]').fill(JSON.stringify(contract));
+      await ui.locator('#contract button').click();
+      await plugin.waitForUi((m) => m.type === 'contract-recorded' || m.type === 'error').then((m) => expect(m.type).toBe('contract-recorded'));
+      await ui.locator('#gates').click();
+      await expect.poll(() => ui.locator('#gates-result').textContent()).toMatch(/launch for figma:\S+: not every gate passes/);
+      expect(await ui.locator('#gates-result').textContent()).toMatch(/✗ directorApproved.*✓ mostlyHuman/);
+
+      await ui.locator('#approve').click();
+      await plugin.waitForUi((m) => m.type === 'approved' || m.type === 'error').then((m) => expect(m).toMatchObject({ type: 'approved', pass: true }));
+      await expect.poll(() => ui.locator('#gates-result').textContent()).toMatch(/Approved figma:\S+: every gate passes/);
+      const back = await readBack(doc);
+      expect(back.report.findings).toEqual([]);
+      const kinds = back.records.map((r) => r.record.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['contract', 'approve', 'gate']));
+      expect(plugin.failures).toEqual([]);
+      await page.screenshot({ path: `${SHOTS}figma-panel-gates.png` });
+    } finally {
+      plugin.dispose();
+      await page.close();
+    }
+  });
 });

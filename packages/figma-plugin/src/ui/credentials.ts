@@ -3,7 +3,7 @@
 // WebAssembly. The key stays on the main thread (MainThreadKey asks it per signature). The
 // ledger the credentials describe is the document's own stored feeds, verified here by the same
 // DocumentLedger the main thread uses before anything is built from them.
-import { LedgerView, MemoryBlobStore, sha256, type DecodedRecord } from '@colophon/core';
+import { ContractError, evaluateGates, LedgerView, MemoryBlobStore, sha256, type DecodedRecord, type GateEvaluation } from '@colophon/core';
 import {
   exportC2pa,
   loadSdk,
@@ -135,4 +135,16 @@ export async function signExport(job: Extract<MainToUi, { type: 'export-job' }>,
 export async function checkFile(fileName: string, bytes: Uint8Array, wasmUrl: string): Promise<CredentialReport> {
   await ensureSdk(wasmUrl);
   return readCredentials({ fileName, bytes });
+}
+
+/** The gates in force for an asset, evaluated over the verified ledger without recording anything (core's evaluateGates); undefined when no contract governs it. */
+export async function gateStatus(entries: Record<string, string>, did: string, asset: string): Promise<GateEvaluation | undefined> {
+  const check = await verifyEntries(entries, did);
+  if (!check.genesis) throw new Error('this file has no verified Colophon project yet');
+  try {
+    return await evaluateGates(check.ledger, { asset, genesis: check.genesis.cid, owner: check.genesis.record.by });
+  } catch (error) {
+    if (error instanceof ContractError && /no contract governs/.test(error.message)) return undefined;
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@
 // SDK for exports and checks (see credentials.ts).
 import type { CredentialReport } from '@colophon/c2pa-bridge/browser';
 import type { AuthorView, ExportFormat, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from '../protocol.js';
-import { C2PA_WASM, MainThreadKey, checkFile, ensureSdk, signExport, verifyEntries } from './credentials.js';
+import { C2PA_WASM, MainThreadKey, checkFile, ensureSdk, gateStatus, signExport, verifyEntries } from './credentials.js';
 import { readPlacedImage } from './image-reading.js';
 
 function send(message: UiToMain): void {
@@ -127,8 +127,43 @@ async function runVerify(entries: Record<string, string>, did: string): Promise<
   }
 }
 
+function renderGates(asset: string, gates: readonly { name: string; pass: boolean; error?: string }[], pass: boolean, heading: string): void {
+  $('gates-result').replaceChildren(
+    el('strong', { class: pass ? 'verdict Valid' : 'verdict Invalid' }, `${heading} ${asset}: ${pass ? 'every gate passes' : 'not every gate passes'}`),
+    ...gates.map((g) => el('div', { class: g.pass ? '' : 'problem' }, `${g.pass ? '✓' : '✗'} ${g.name}${g.error ? ` (${g.error})` : ''}`)),
+  );
+}
+
+async function runGates(message: Extract<MainToUi, { type: 'gates-job' }>): Promise<void> {
+  try {
+    const evaluation = await gateStatus(message.entries, message.did, message.asset);
+    if (!evaluation) {
+      $('gates-result').replaceChildren(el('span', { class: 'muted' }, `No contract governs ${message.asset}: there are no gates to pass.`));
+      return;
+    }
+    renderGates(message.asset, evaluation.verdicts, evaluation.pass, `${evaluation.contract.payload.name} for`);
+    if (evaluation.final) $('gates-result').append(el('div', { class: 'muted' }, `final version ${evaluation.final.cid.toString().slice(-10)} by ${short(evaluation.final.record.by)}`));
+  } catch (error) {
+    $('gates-result').replaceChildren(el('span', { class: 'problem' }, (error as Error).message));
+  }
+}
+
 function show(message: MainToUi): void {
   switch (message.type) {
+    case 'gates-job':
+      void runGates(message);
+      break;
+    case 'approved':
+      if (message.gates) renderGates(message.asset, message.gates, message.pass ?? false, 'Approved');
+      else $('gates-result').replaceChildren(el('strong', { class: 'verdict Valid' }, `Approved ${message.asset} (no contract governs it)`));
+      send({ type: 'refresh' });
+      break;
+    case 'granted':
+      $('note').textContent = `Granted ${message.role} to ${short(message.subject)}.`;
+      break;
+    case 'contract-recorded':
+      $('note').textContent = 'Contract recorded; its gates now govern.';
+      break;
     case 'export-job':
       void runExport(message);
       break;
@@ -216,6 +251,27 @@ $('export').addEventListener('submit', (event) => {
   const form = new FormData(event.target as HTMLFormElement);
   $('export-result').textContent = 'Rendering…';
   send({ type: 'export', format: String(form.get('format')) as ExportFormat });
+});
+
+$('gates').addEventListener('click', () => {
+  $('gates-result').textContent = 'Evaluating…';
+  send({ type: 'gates' });
+});
+
+$('approve').addEventListener('click', () => {
+  $('gates-result').textContent = 'Approving…';
+  send({ type: 'approve' });
+});
+
+$('contract').addEventListener('submit', (event) => {
+  event.preventDefault();
+  send({ type: 'contract', text: String(new FormData(event.target as HTMLFormElement).get('contract') ?? '') });
+});
+
+$('grant').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target as HTMLFormElement);
+  send({ type: 'grant', subject: String(form.get('subject') ?? '').trim(), role: String(form.get('role')) });
 });
 
 $('verify').addEventListener('click', () => {
