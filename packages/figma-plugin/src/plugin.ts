@@ -1,9 +1,11 @@
 // Wires the controllers: identity, the document's ledger, change capture, reconciliation, the
 // Generate and Mark-as-AI commands, and the panel. Takes the host as a value (see host.ts).
 import { loadAssetHistory, replayNodeAuthorship } from '@colophon/core/attribution';
+import { LedgerView } from '@colophon/core/lineage';
+import { collectReport, sharesHtml, workHtml, type ReportData } from '@colophon/core/report';
 import { CaptureEngine, LedgerWriter, type NodeCaptureSession, type NodeChange, type Scheduler } from '@colophon/core/capture';
 import { approveAsset, contractFromJson, recordContract } from '@colophon/core/contracts';
-import { MemoryBlobStore, Project, commitText, type AgentRef, type CID, type SigningIdentity } from '@colophon/core/record';
+import { MemoryBlobStore, Project, commitText, type AgentRef, type SigningIdentity } from '@colophon/core/record';
 import { routeChanges } from './change-router.js';
 import { REMOTE_GRACE_MS, RemoteHold } from './remote-hold.js';
 import { DocumentLedger } from './document-ledger.js';
@@ -13,7 +15,7 @@ import { loadIdentity } from './identity.js';
 import { exportJob, signForPanel, storeChain } from './credentials.js';
 import { PlacedImages, type ImageReading } from './placed-images.js';
 import { assetOf, changedProperties, descendants, propertiesOf, readState, stateOf, writeState } from './node-state.js';
-import type { AuthorView, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from './protocol.js';
+import type { MainToUi, SelectionReport, TimelineEntry, UiToMain } from './protocol.js';
 
 export type PluginHost = FigmaHost & Pick<PluginAPI, 'createFrame' | 'createRectangle' | 'createText' | 'loadFontAsync' | 'mixed'>;
 
@@ -165,7 +167,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   };
 
   const sendSelection = (): void => {
-    void (async () => post({ type: 'selection', layers: await selectionAuthorship(host, ledger) }))();
+    void (async () => post(await selectionReport(host, ledger, project, new Map([[identity.did, host.currentUser?.name ?? 'you']]), clock())))();
   };
 
   host.on('selectionchange', sendSelection);
@@ -416,42 +418,27 @@ function markSelection(host: PluginHost, model: { provider: string; name: string
   return count;
 }
 
-async function selectionAuthorship(host: PluginHost, ledger: DocumentLedger): Promise<LayerAuthorship[]> {
-  const out: LayerAuthorship[] = [];
-  const replays = new Map<string, ReturnType<typeof replayNodeAuthorship>>();
-  const records = new Map<string, { at: number; evidence?: string; model?: string }>();
-  for (const selected of host.currentPage.selection.slice(0, 50)) {
-    const asset = assetOf(selected);
-    if (!asset) continue;
-    let replay = replays.get(asset);
-    if (!replay) {
-      const history = await loadAssetHistory(ledger, asset);
-      for (const entry of history) {
-        const agent = entry.record.agent;
-        records.set(entry.cid.toString(), {
-          at: entry.record.at,
-          evidence: entry.record.ext?.['colophon.evidence'] as string | undefined,
-          model: agent?.type === 'ai' ? `${agent.model.provider}/${agent.model.name}@${agent.model.version}` : undefined,
-        });
-      }
-      replay = replayNodeAuthorship(history, { asset });
-      replays.set(asset, replay);
-    }
-    const view = (author: { class: string; who: string; record?: CID }): AuthorView => {
-      const info = author.record ? records.get(author.record.toString()) : undefined;
-      const out: AuthorView = { class: author.class, who: author.who };
-      if (author.record) out.record = author.record.toString();
-      if (info?.at !== undefined) out.at = info.at;
-      if (info?.evidence) out.evidence = info.evidence;
-      if (info?.model) out.model = info.model;
-      return out;
-    };
-    const authorship = replay.map.node(selected.id);
-    const layer: LayerAuthorship = { id: selected.id, name: selected.name, asset, properties: (authorship?.properties ?? []).map((p) => ({ name: p.name, author: view(p.author) })) };
-    if (authorship?.createdBy) layer.createdBy = view(authorship.createdBy);
-    out.push(layer);
+/**
+ * The asset of the selection as the report shows it: core's report sections (the layers with who
+ * last set each property, and the shares), so the panel and `colophon report` tell the same truth.
+ */
+async function selectionReport(host: PluginHost, ledger: DocumentLedger, project: Project, names: ReadonlyMap<string, string>, now: number): Promise<MainToUi> {
+  const selection = host.currentPage.selection;
+  const first = selection[0];
+  const asset = first && assetOf(first);
+  if (!first || !asset) return { type: 'selection', note: 'Select layers to see who made them.' };
+  const top = await host.getNodeByIdAsync(asset.slice('figma:'.length));
+  const layerNames: Record<string, string> = {};
+  if (top && 'children' in top) for (const node of [top as SceneNode, ...descendants(top as SceneNode & ChildrenMixin)]) layerNames[node.id] = node.name;
+  else if (top) layerNames[top.id] = top.name;
+  let data: ReportData;
+  try {
+    data = collectReport(await LedgerView.load(ledger), { asset, names, project: { name: project.name, genesis: project.id }, now });
+  } catch {
+    return { type: 'selection', note: `No records of ${asset} yet: its changes are saved within seconds.` };
   }
-  return out;
+  const report: SelectionReport = { asset, html: workHtml(data) + sharesHtml(data), names: layerNames, selected: selection.map((n) => n.id) };
+  return { type: 'selection', report };
 }
 
 async function timeline(ledger: DocumentLedger): Promise<TimelineEntry[]> {

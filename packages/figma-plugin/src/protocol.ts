@@ -1,22 +1,14 @@
 // Messages between the main thread and the UI iframe (figma.ui.postMessage / parent.postMessage).
 // Only plain data crosses; Uint8Array passes through as is.
 
-export interface LayerAuthorship {
-  id: string;
-  name: string;
+/** The selection's asset as the report shows it (core's report sections), with the names of its layers. */
+export interface SelectionReport {
   asset: string;
-  createdBy?: AuthorView;
-  properties: { name: string; author: AuthorView }[];
-}
-
-export interface AuthorView {
-  class: string;
-  who: string;
-  /** Claimed time of the record that made it (ms), when known. */
-  at?: number;
-  model?: string;
-  evidence?: string;
-  record?: string;
+  /** workHtml and sharesHtml of @colophon/core/report for the asset's latest version (escaped by the report). */
+  html: string;
+  /** Layer names by node id (the ledger holds ids only), for the rows of the report's layer table. */
+  names: Record<string, string>;
+  selected: string[];
 }
 
 export interface TimelineEntry {
@@ -45,7 +37,7 @@ export type ExportFormat = 'PNG' | 'JPG' | 'SVG' | 'PDF';
 export type MainToUi =
   | { type: 'entropy-request'; length: number }
   | { type: 'status'; did: string; user: string; project: string; records: number; feeds: number; ownFeedBytes: number; problems: string[] }
-  | { type: 'selection'; layers: LayerAuthorship[] }
+  | { type: 'selection'; report?: SelectionReport; note?: string }
   | { type: 'timeline'; entries: TimelineEntry[] }
   | { type: 'generated'; frame: string; layers: number; record: string }
   | { type: 'marked'; layers: number }

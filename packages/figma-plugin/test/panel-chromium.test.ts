@@ -113,15 +113,19 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
       await ui.locator('#save').click();
       await plugin.waitForUi((m) => m.type === 'flushed');
       alice.select([title]);
-      await expect.poll(() => ui.locator('#selection').textContent()).toContain('Title');
-      const selection = await ui.locator('#selection').textContent();
-      expect(selection).toMatch(/human · \S+[^]*characters/);
-      expect(selection).toMatch(/unknown\s*y(?!\w)/);
+      // The report's own layer table (core's workHtml), the selected layer marked and named.
+      const titleRow = ui.locator(`#selection tr[data-node="${title.id}"]`);
+      await expect.poll(() => titleRow.textContent()).toContain('Title');
+      expect(await titleRow.getAttribute('class')).toContain('selected');
+      expect(await titleRow.locator('.prop[data-class=human]', { hasText: 'characters' }).textContent()).toContain('Alice');
+      expect(await titleRow.locator('.prop[data-class=unknown]').allTextContents()).toContainEqual(expect.stringMatching(/^y\b/));
+      expect(await ui.locator('#selection #shares').textContent()).toMatch(/Who made it/);
 
       const frame = alice.node(await generate(page, plugin)) as FrameNode;
       alice.select([frame.children[1]!]);
-      await expect.poll(() => ui.locator('#selection').textContent()).toContain('Headline');
-      expect(await ui.locator('#selection').textContent()).toMatch(/AI · 127\.0\.0\.1:\d+\/studio-model@studio-model-7/);
+      const headlineRow = ui.locator(`#selection tr[data-node="${frame.children[1]!.id}"]`);
+      await expect.poll(() => headlineRow.textContent()).toContain('Headline');
+      expect(await headlineRow.locator('.prop[data-class=ai]').first().textContent()).toMatch(/127\.0\.0\.1:\d+\/studio-model@studio-model-7/);
       await expect.poll(() => ui.locator('#timeline').textContent()).toContain('ai.generate');
       expect(plugin.failures).toEqual([]);
       mkdirSync(SHOTS, { recursive: true });

@@ -3,7 +3,8 @@
 // also supplies the entropy the main thread lacks, from crypto.getRandomValues, and runs the C2PA
 // SDK for exports and checks (see credentials.ts).
 import type { CredentialReport } from '@colophon/c2pa-bridge/browser';
-import type { AuthorView, ExportFormat, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from '../protocol.js';
+import { REPORT_CSS } from '@colophon/core/report';
+import type { ExportFormat, MainToUi, TimelineEntry, UiToMain } from '../protocol.js';
 import { C2PA_WASM, MainThreadKey, checkFile, ensureSdk, gateStatus, signExport, verifyEntries } from './credentials.js';
 import { readPlacedImage } from './image-reading.js';
 
@@ -24,32 +25,29 @@ function short(who: string): string {
   return who.startsWith('did:key:') ? `${who.slice(8, 14)}…${who.slice(-4)}` : who || 'someone (not named)';
 }
 
-function badge(author: AuthorView): HTMLElement {
-  const label = author.class === 'ai' ? `AI · ${author.model ?? author.who}` : author.class === 'unknown' ? 'unknown' : `${author.class} · ${short(author.who)}`;
-  const title = [author.evidence && `evidence: ${author.evidence}`, author.at && new Date(author.at).toISOString(), author.record].filter(Boolean).join('\n');
-  return el('span', { class: `badge ${author.class}`, title }, label);
-}
+const reportRoot = $('selection').attachShadow({ mode: 'open' });
+/** The report's sections sized for a 380 px panel: in the layer table each property shows its author's chip (the legend above names them). */
+const SELECTION_CSS = ':host { display: block; font: 12px/1.45 system-ui, sans-serif; color: var(--ink); } section { padding: 10px 10px; margin: 0 0 10px; border-radius: 8px; } h2 { font-size: 13px; } .intro { font-size: 12px; margin-bottom: 8px; } tr.selected td { background: #eef6ff; } table.layers td:first-child { width: 34%; } table.layers .prop { display: inline-flex; align-items: center; gap: 3px; margin: 0 8px 2px 0; } table.layers .prop .by { font-size: 0; } table.layers .prop code { font-size: 11px; }';
 
-function renderSelection(layers: LayerAuthorship[]): void {
-  const box = $('selection');
-  box.replaceChildren();
-  if (layers.length === 0) {
-    box.append(el('p', { class: 'muted' }, 'Select layers to see who made them.'));
+/**
+ * The selection's asset in the report's own sections (core's workHtml and sharesHtml, rendered and
+ * escaped on the main thread by @colophon/core/report), with layer names put beside the ids the
+ * ledger holds and the selected layers marked.
+ */
+function renderSelection(message: Extract<MainToUi, { type: 'selection' }>): void {
+  const report = message.report;
+  if (!report) {
+    reportRoot.replaceChildren(el('p', { class: 'muted' }, message.note ?? ''));
     return;
   }
-  for (const layer of layers) {
-    // One row per author: the properties they last set (a layer has dozens; who matters more than each name).
-    const groups = new Map<string, { author: AuthorView; names: string[] }>();
-    for (const p of layer.properties) {
-      const key = `${p.author.class}\u0000${p.author.who}\u0000${p.author.model ?? ''}`;
-      const group = groups.get(key) ?? { author: p.author, names: [] };
-      group.names.push(p.name);
-      groups.set(key, group);
-    }
-    const rows = [...groups.values()].map((g) => el('tr', {}, el('td', {}, badge(g.author)), el('td', {}, g.names.join(', '))));
-    const head = el('div', { class: 'layer-head' }, el('strong', {}, layer.name), el('span', { class: 'muted' }, ` ${layer.asset}`));
-    if (layer.createdBy) head.append(el('span', { class: 'muted' }, ' · created by '), badge(layer.createdBy));
-    box.append(el('div', { class: 'layer' }, head, rows.length > 0 ? el('table', {}, ...rows) : el('p', { class: 'muted' }, 'No recorded properties yet.')));
+  // The report's own stylesheet, kept to this box by a shadow root (its :root becomes the box).
+  reportRoot.innerHTML = `<style>${REPORT_CSS.replace(/:root\b/g, ':host')}${SELECTION_CSS}</style>${report.html}`;
+  const box = reportRoot;
+  for (const row of Array.from(box.querySelectorAll<HTMLElement>('tr[data-node]'))) {
+    const id = row.dataset.node!;
+    const name = report.names[id];
+    if (name) row.querySelector('td b')?.replaceChildren(name, el('span', { class: 'muted' }, ` ${id}`));
+    if (report.selected.includes(id)) row.classList.add('selected');
   }
 }
 
@@ -198,7 +196,7 @@ function show(message: MainToUi): void {
       $('problems').replaceChildren(...message.problems.map((p) => el('li', {}, p)));
       break;
     case 'selection':
-      renderSelection(message.layers);
+      renderSelection(message);
       break;
     case 'timeline':
       renderTimeline(message.entries);
