@@ -9,9 +9,11 @@ import {
   contentCid,
   identityFromSeed,
   loadAssetAttribution,
+  replayNodeAuthorship,
   replayTextAuthorship,
   replayTextHistory,
   signRecord,
+  unattributableRecords,
   utf8Encode,
   verifyTextAuthorship,
   type AgentRef,
@@ -365,5 +367,43 @@ describe('node (Figma) attribution', () => {
     wrongClass.unchecked = true;
     const wc = await wrongClass.add(alice, { kind: 'asset.edit', asset: FRAME, out: contentCid(utf8Encode('v1')), delta: { nodes: { '1:3': ['x'] }, class: 'martian' } });
     expect(assetAttribution(wrongClass.all, { asset: FRAME }).notes).toEqual([expect.stringContaining(`record ${wc.cid} delta.class: unknown class "martian"`)]);
+  });
+});
+
+describe('unattributable records (what verify reports)', () => {
+  it('names every record attribution skips, as replaying each asset on its own does, in one pass', async () => {
+    const studio = await Studio.open(alice);
+    studio.unchecked = true;
+    const FRAME = 'figma:0:1';
+    // Two text assets and a node asset (whose name sorts first), each with records attribution skips.
+    for (const asset of ['file:b.md', 'file:a.md']) {
+      await studio.edit(alice, [[0, 0, 'Hello there.\n', 'human']], {}, asset);
+      await studio.edit(alice, [[99, 0, 'past the end', 'human']], {}, asset);
+      await studio.edit(bob, [[0, 0, 'AI with no model ', 'ai']], {}, asset);
+      await studio.edit(bob, [[0, 5, 'Howdy', 'martian']], {}, asset);
+      await studio.edit(bob, [[0, 5, 'Howdy', 'human']], {}, asset);
+    }
+    await studio.add(alice, { kind: 'asset.edit', asset: FRAME, out: contentCid(utf8Encode('v0')), delta: { nodes: { '1:2': ['x'] } } });
+    await studio.add(bob, { kind: 'asset.edit', asset: FRAME, out: contentCid(utf8Encode('v1')), delta: { nodes: { '1:3': 'fills' } } });
+    await studio.add(bob, { kind: 'asset.edit', asset: FRAME, out: contentCid(utf8Encode('v2')), delta: { nodes: { '1:2': ['y'] }, class: 'ai' } });
+
+    // The reference: each asset replayed on its own (text assets first, then node assets, by name).
+    const expected = [
+      ...['file:a.md', 'file:b.md'].flatMap((asset) => replayTextHistory(studio.all, { asset, skipUnattributable: true }).skipped.map((s) => ({ ...s, asset }))),
+      ...replayNodeAuthorship(studio.all, { asset: FRAME, skipUnattributable: true }).skipped.map((s) => ({ ...s, asset: FRAME })),
+    ];
+    expect(expected).toHaveLength(3 * 2 + 2);
+    const found = unattributableRecords(shuffled(studio.all, 11));
+    expect(found.map((f) => [f.asset, f.record.toString(), f.reason])).toEqual(expected.map((e) => [e.asset, e.record.toString(), e.reason]));
+    expect(found.map((f) => f.reason)).toEqual([
+      expect.stringContaining('past the end of the text'),
+      expect.stringContaining('class "ai" needs the AI model'),
+      expect.stringContaining('unknown class "martian"'),
+      expect.stringContaining('past the end of the text'),
+      expect.stringContaining('class "ai" needs the AI model'),
+      expect.stringContaining('unknown class "martian"'),
+      expect.stringContaining('must be a list of property names'),
+      expect.stringContaining('class "ai" needs the AI model'),
+    ]);
   });
 });

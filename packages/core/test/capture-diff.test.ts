@@ -18,6 +18,8 @@ describe('textEdits', () => {
   it('replaces whole words, not the letters that differ', () => {
     expect(inserted('The cat sat.', 'The cot sat.')).toEqual([['cat', 'cot']]);
     expect(inserted('a house here', 'a horse here')).toEqual([['house', 'horse']]);
+    // Words of any script, not only Latin ones (a Greek word once came out as scattered letters).
+    expect(inserted('Η θάλασσα ήταν ήρεμη.', 'Η θάλασσα ήταν άγρια.')).toEqual([['ήρεμη', 'άγρια']]);
   });
 
   it('adds a sentence as the sentence, on its own line', () => {

@@ -3,6 +3,7 @@ import { AUTHOR_CLASSES, resolveAuthor, stepClass, type Author, type AuthorClass
 import { AttributionError } from './errors.js';
 import { causalOrder } from './order.js';
 import type { AuthorUnits } from './text-map.js';
+import { compareStrings } from '../values.js';
 
 /**
  * The `delta` of a record that changes a node-based asset (a Figma file, frame or component):
@@ -83,7 +84,7 @@ export class NodeAuthorshipMap {
 
   /** Every node, by id; properties by name. */
   nodes(): NodeAuthorship[] {
-    return [...this.state.keys()].sort(compare).map((id) => describe(id, this.state.get(id)!));
+    return [...this.state.keys()].sort(compareStrings).map((id) => describe(id, this.state.get(id)!));
   }
 
   /** Property cells per author (the record that last wrote them included), largest first. */
@@ -97,7 +98,7 @@ export class NodeAuthorshipMap {
         else byKey.set(key, { author, units: 1 });
       }
     }
-    return [...byKey.values()].sort((a, b) => b.units - a.units || compare(a.author.who, b.author.who));
+    return [...byKey.values()].sort((a, b) => b.units - a.units || compareStrings(a.author.who, b.author.who));
   }
 
   unitsByClass(): Record<AuthorClass, number> {
@@ -108,7 +109,7 @@ export class NodeAuthorshipMap {
 }
 
 function describe(id: string, node: NodeState): NodeAuthorship {
-  const properties = [...node.props.keys()].sort(compare).map((name) => ({ name, author: node.props.get(name)! }));
+  const properties = [...node.props.keys()].sort(compareStrings).map((name) => ({ name, author: node.props.get(name)! }));
   return node.createdBy ? { id, createdBy: node.createdBy, properties } : { id, properties };
 }
 
@@ -130,24 +131,30 @@ export function replayNodeAuthorship(entries: readonly LedgerEntry[], options: {
   const replay: NodeReplay = { asset: options.asset, map: new NodeAuthorshipMap(), records: [], actors: new Set(), skipped: [] };
   for (const entry of ordered) {
     if (entry.record.asset !== options.asset || !hasNodeDelta(entry)) continue;
-    let delta: NodeDelta;
-    let author: Author;
     try {
-      delta = readNodeDelta(entry);
-      author = resolveAuthor(entry, stepClass(entry.record), 'delta.class', lookup);
+      replay.actors.add(applyNodeRecord(replay.map, entry, lookup));
     } catch (error) {
       if (!(options.skipUnattributable && error instanceof AttributionError)) throw error;
       replay.skipped.push({ record: entry.cid, reason: error.message });
       continue;
     }
-    for (const id of delta.created ?? []) replay.map.create(id, author);
-    for (const [id, properties] of Object.entries(delta.nodes ?? {})) for (const property of properties) replay.map.write(id, property, author);
-    for (const id of delta.deleted ?? []) replay.map.remove(id);
-    replay.actors.add(author.class);
     replay.records.push(entry.cid);
     if (entry.record.out) replay.out = entry.record.out;
   }
   return replay;
+}
+
+/**
+ * Applies one record's node delta to `map`, all or nothing (an AttributionError on a malformed
+ * delta or a class whose author cannot be named); returns the class that acted.
+ */
+export function applyNodeRecord(map: NodeAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup): AuthorClass {
+  const delta = readNodeDelta(entry);
+  const author = resolveAuthor(entry, stepClass(entry.record), 'delta.class', lookup);
+  for (const id of delta.created ?? []) map.create(id, author);
+  for (const [id, properties] of Object.entries(delta.nodes ?? {})) for (const property of properties) map.write(id, property, author);
+  for (const id of delta.deleted ?? []) map.remove(id);
+  return author.class;
 }
 
 /** Checks a node delta's shape, naming the record and field on the first problem. */
@@ -182,8 +189,4 @@ function readNodeDelta(entry: LedgerEntry): NodeDelta {
     out.nodes = nodes as { [nodeId: string]: string[] };
   }
   return out;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

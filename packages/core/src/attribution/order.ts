@@ -1,5 +1,6 @@
 import type { CID } from 'multiformats/cid';
 import type { LedgerEntry } from './classes.js';
+import { compareStrings } from '../values.js';
 
 /**
  * Replay order: causal order over the records given. A record comes after its `prev` (the
@@ -78,10 +79,6 @@ export function concurrentEdits(ordered: readonly LedgerEntry[], selected: (entr
     latest.set(entry.cid.toString(), seen);
   }
   return found;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A binary min-heap: ready records are taken smallest first. */

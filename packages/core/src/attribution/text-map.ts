@@ -1,5 +1,6 @@
 import { AUTHOR_CLASSES, contributorId, type Author, type AuthorClass } from './classes.js';
 import { RunTree } from './run-tree.js';
+import { compareStrings, isUint } from '../values.js';
 
 /**
  * One edit: at `pos` delete `del` characters, then insert `ins` characters. Positions and
@@ -28,10 +29,6 @@ export interface AuthorUnits {
 
 function authorKey(author: Author): string {
   return `${author.class}\u0000${author.who}\u0000${author.record?.toString() ?? ''}\u0000${author.evidence ?? ''}`;
-}
-
-function isUint(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /**
@@ -108,7 +105,7 @@ export class TextAuthorshipMap {
       const units = this.units[tag]!;
       if (units > 0) out.push({ author, units });
     });
-    return out.sort((a, b) => b.units - a.units || compare(authorKey(a.author), authorKey(b.author)));
+    return out.sort((a, b) => b.units - a.units || compareStrings(authorKey(a.author), authorKey(b.author)));
   }
 
   /** Fraction of the text per contributor id (see contributorId), summing to 1 for a non-empty text. */
@@ -156,8 +153,4 @@ export class TextAuthorshipMap {
     }
     return tag;
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

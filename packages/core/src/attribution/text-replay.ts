@@ -5,6 +5,7 @@ import { resolveAuthor, type Author, type AuthorClass, type EntryLookup, type Le
 import { AttributionError } from './errors.js';
 import { causalOrder, concurrentEdits, type ConcurrentEdit } from './order.js';
 import { TextAuthorshipMap, type TextEdit } from './text-map.js';
+import { isUint } from '../values.js';
 
 /** True when the record carries text ops (`delta.text`). */
 export function hasTextDelta(entry: LedgerEntry): boolean {
@@ -69,7 +70,7 @@ export function replayTextHistory(entries: readonly LedgerEntry[], options: Text
   for (const entry of ordered) {
     if (!isEdit(entry)) continue;
     try {
-      applyRecord(map, entry, lookup, replay.actors);
+      applyTextRecord(map, entry, lookup, replay.actors);
     } catch (error) {
       if (!(options.skipUnattributable && error instanceof AttributionError)) throw error;
       replay.skipped.push({ record: entry.cid, reason: error.message });
@@ -118,15 +119,15 @@ export function readTextOps(entry: LedgerEntry, length: number, lookup: EntryLoo
   });
 }
 
-function applyRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors: Set<AuthorClass>): void {
+/**
+ * Applies one record's text ops to `map`, all or nothing (an AttributionError when they do not
+ * fit, see readTextOps); the classes that acted are added to `actors` when given.
+ */
+export function applyTextRecord(map: TextAuthorshipMap, entry: LedgerEntry, lookup: EntryLookup, actors?: Set<AuthorClass>): void {
   for (const { edit, author } of readTextOps(entry, map.length, lookup)) {
     map.apply(edit, author);
-    if (edit.del > 0 || edit.ins > 0) actors.add(author.class);
+    if (edit.del > 0 || edit.ins > 0) actors?.add(author.class);
   }
-}
-
-function isUint(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** The outcome of checking a map against a text; `problems` says what does not match. */

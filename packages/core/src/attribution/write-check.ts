@@ -6,10 +6,13 @@ import type { CID } from 'multiformats/cid';
 import type { RecordStore } from '../ledger/record-store.js';
 import type { ContributionRecord, RecordFields } from '../record/types.js';
 import { loadAssetHistory } from './asset.js';
-import { resolveAuthor, type LedgerEntry } from './classes.js';
+import { resolveAuthor, type EntryLookup, type LedgerEntry } from './classes.js';
 import { AttributionError } from './errors.js';
-import { hasNodeDelta, replayNodeAuthorship } from './node-map.js';
-import { readTextOps, replayTextHistory } from './text-replay.js';
+import { applyNodeRecord, hasNodeDelta, NodeAuthorshipMap } from './node-map.js';
+import { causalOrder } from './order.js';
+import { TextAuthorshipMap } from './text-map.js';
+import { applyTextRecord, hasTextDelta, readTextOps, replayTextHistory } from './text-replay.js';
+import { compareStrings } from '../values.js';
 
 export interface UnattributableIssue {
   path: string;
@@ -54,24 +57,40 @@ export interface UnattributableRecord {
 }
 
 /**
- * Every record that attribution would skip, per asset with text or node deltas. `entries` may be
- * the whole ledger or each asset's records with their causal past.
+ * Every record that attribution would skip, per asset with text or node deltas (an asset with any
+ * text delta is a text asset, as in assetAttribution). `entries` may be the whole ledger or each
+ * asset's records with their causal past. The ledger is put in causal order once and replayed in
+ * one pass, one map per asset: replaying asset by asset would order the whole ledger again for
+ * each asset, which made `verify` of a ledger with many assets slow.
  */
 export function unattributableRecords(entries: readonly LedgerEntry[]): UnattributableRecord[] {
-  const text = new Set<string>();
-  const nodes = new Set<string>();
-  for (const { record } of entries) {
-    if (record.asset === undefined || !record.delta) continue;
-    if ('text' in record.delta) text.add(record.asset);
-    else if (hasNodeDelta({ cid: undefined as unknown as CID, record })) nodes.add(record.asset);
-  }
+  const ordered = causalOrder(entries);
+  const byCid = new Map(ordered.map((e) => [e.cid.toString(), e] as const));
+  const lookup: EntryLookup = (cid) => byCid.get(cid);
+  const textAssets = new Set<string>();
+  for (const entry of ordered) if (entry.record.asset !== undefined && hasTextDelta(entry)) textAssets.add(entry.record.asset);
+  const texts = new Map<string, TextAuthorshipMap>();
+  const nodes = new Map<string, NodeAuthorshipMap>();
   const found: UnattributableRecord[] = [];
-  for (const asset of [...text].sort()) {
-    for (const { record, reason } of replayTextHistory(entries, { asset, skipUnattributable: true }).skipped) found.push({ record, asset, reason });
+  for (const entry of ordered) {
+    const asset = entry.record.asset;
+    if (asset === undefined) continue;
+    try {
+      if (textAssets.has(asset)) {
+        if (hasTextDelta(entry)) applyTextRecord(mapOf(texts, asset, () => new TextAuthorshipMap()), entry, lookup);
+      } else if (hasNodeDelta(entry)) applyNodeRecord(mapOf(nodes, asset, () => new NodeAuthorshipMap()), entry, lookup);
+    } catch (error) {
+      if (!(error instanceof AttributionError)) throw error;
+      found.push({ record: entry.cid, asset, reason: error.message });
+    }
   }
-  for (const asset of [...nodes].sort()) {
-    if (text.has(asset)) continue;
-    for (const { record, reason } of replayNodeAuthorship(entries, { asset, skipUnattributable: true }).skipped) found.push({ record, asset, reason });
-  }
-  return found;
+  // Text assets first, then node assets, each by name; an asset's records in causal order (a stable sort).
+  const rank = (asset: string) => (textAssets.has(asset) ? 0 : 1);
+  return found.sort((a, b) => rank(a.asset) - rank(b.asset) || compareStrings(a.asset, b.asset));
+}
+
+function mapOf<M>(maps: Map<string, M>, asset: string, make: () => M): M {
+  let map = maps.get(asset);
+  if (!map) maps.set(asset, (map = make()));
+  return map;
 }

@@ -3,7 +3,11 @@
 // (`diff`, Myers O(ND)); the common prefix and suffix are trimmed here first, and a long middle
 // (changes far apart in a chapter) is diffed by lines first, then by words inside changed lines
 // only, so a 1 KB change in a 200 KB chapter word-diffs about 1 KB.
-import { diffLines, diffWordsWithSpace } from 'diff';
+// Tokens are cut here (lines, and words by WORD_UNIT, the one notion of a word this module uses
+// for widening and boundaries too) and diffed with jsdiff's diffArrays, its documented way to
+// bring your own tokens. jsdiff's diffLines/diffWordsWithSpace would load its word tokenizers and
+// whitespace clean-ups (about 3 KB of the capture bundle) for spans trimmed again here anyway.
+import { diffArrays } from 'diff';
 
 /** One edit in sequence: at `pos` (in the text left by the edits before it) delete `del` code units, insert `text`. */
 export interface TextEditOp {
@@ -20,6 +24,22 @@ const MAX_EDIT_TOKENS = 20_000;
 const WORD_DIFF_DIRECT_UNITS = 16_384;
 
 const WORD_UNIT = /[\p{L}\p{N}\p{M}_]/u;
+/** Line tokens: each line with its line break. */
+const LINE_TOKEN = /[^\n]*\n|[^\n]+/g;
+/** Scripts written without spaces between words: each character is a word token of its own. */
+const UNSPACED = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Thai}\\p{sc=Laoo}\\p{sc=Khmr}\\p{sc=Mymr}';
+/**
+ * Word tokens: a line break, a word (WORD_UNIT, unspaced scripts aside), a run of other
+ * whitespace, or any other one character. Else a changed character of a Chinese or Thai sentence
+ * would take the whole sentence with it.
+ */
+const WORD_TOKEN = new RegExp(`\\r?\\n|[${UNSPACED}]|(?:(?![${UNSPACED}])${WORD_UNIT.source})+|[^\\S\\r\\n]+|[^]`, 'gu');
+
+/** jsdiff's Myers diff over tokens; undefined past MAX_EDIT_TOKENS. Each change's tokens joined back into text. */
+function diffTokens(before: string, after: string, token: RegExp): { value: string; added: boolean; removed: boolean }[] | undefined {
+  const changes = diffArrays(before.match(token) ?? [], after.match(token) ?? [], { maxEditLength: MAX_EDIT_TOKENS });
+  return changes?.map((change) => ({ value: change.value.join(''), added: change.added, removed: change.removed }));
+}
 
 function isWordUnit(text: string, i: number): boolean {
   const code = text.charCodeAt(i);
@@ -58,7 +78,7 @@ export function textEdits(before: string, after: string): TextEditOp[] {
     wordEdits(oldMiddle, newMiddle, prefix, ops);
     return alignToBoundaries(before, after, ops);
   }
-  const lines = diffLines(oldMiddle, newMiddle, { maxEditLength: MAX_EDIT_TOKENS });
+  const lines = diffTokens(oldMiddle, newMiddle, LINE_TOKEN);
   if (!lines) return [{ pos: prefix, del: oldMiddle.length, text: newMiddle }];
   // Each stretch of changed lines (removed and added) is word-diffed on its own.
   let pos = prefix;
@@ -152,7 +172,7 @@ function bestPlace(text: string, start: number, length: number, lo: number, hi: 
 
 /** Word-level edits turning `before` into `after`, positions from `start`; returns the position after them. */
 function wordEdits(before: string, after: string, start: number, ops: TextEditOp[]): number {
-  const changes = before === '' || after === '' ? undefined : diffWordsWithSpace(before, after, { maxEditLength: MAX_EDIT_TOKENS });
+  const changes = before === '' || after === '' ? undefined : diffTokens(before, after, WORD_TOKEN);
   if (!changes) {
     if (before !== '' || after !== '') ops.push({ pos: start, del: before.length, text: after });
     return start + after.length;

@@ -14,6 +14,7 @@ import type { BurstInfo, CaptureOptions, ChangeSource, TextCaptureSession, TextC
 import { SessionBase, type BurstSource, type OpenBurst } from './session.js';
 import { applyTextEdits, textEdits, type TextEditOp } from './text-diff.js';
 import type { Evidence } from '../attribution/evidence.js';
+import { isUint } from '../values.js';
 
 /** Text removed from the document, with who had written it, so an undo can give it back. */
 interface Buried {
@@ -28,10 +29,6 @@ const GRAVEYARD_SIZE = 1000;
 const UNDO_SEARCH = 64;
 
 const UNKNOWN: Author = { class: 'unknown', who: '' };
-
-function isUint(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
 
 export class TextSession extends SessionBase<TextEditOp> implements TextCaptureSession {
   readonly map: TextAuthorshipMap;

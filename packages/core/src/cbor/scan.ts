@@ -307,7 +307,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 // same string objects (hash codes already computed) for later lookups in maps.
 const TEXT_CACHE_SIZE = 1024;
 const CACHED_TEXT_MAX = 64;
-const textCache: (string | undefined)[] = new Array<string | undefined>(TEXT_CACHE_SIZE);
+// Marked pure so that bundles which only encode (the capture bundle) leave the cache out.
+const textCache: (string | undefined)[] = /* @__PURE__ */ new Array<string | undefined>(TEXT_CACHE_SIZE);
 
 /** The text of bytes[from, end) when they are all ASCII, else undefined. */
 function asciiText(b: Uint8Array, from: number, end: number): string | undefined {

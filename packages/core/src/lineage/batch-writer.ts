@@ -59,38 +59,28 @@ export class BatchWriter {
       if (ref.error) throw new LineageError(`${where}: ${ref.kind} ${ref.name ?? ref.id} was never recorded (${ref.error.message})`);
       throw new LineageError(`${where}: ${ref.kind} ${ref.name ?? ref.id} is not written yet (flush its recorder first)`);
     };
+    /** The CIDs `refs` stand for (`cidOf` undefined: left out), each once, in order. */
+    const distinct = (refs: readonly RecordRef[], cidOf: (ref: RecordRef) => CID | undefined): CID[] => {
+      const seen = new Set<string>();
+      const out: CID[] = [];
+      for (const ref of refs) {
+        const cid = cidOf(ref);
+        if (cid && !seen.has(cid.toString())) {
+          seen.add(cid.toString());
+          out.push(cid);
+        }
+      }
+      return out;
+    };
     this.resolver = {
       record,
-      records: (refs, where) => {
-        const seen = new Set<string>();
-        const out: CID[] = [];
-        for (const ref of refs) {
+      records: (refs, where) => distinct(refs, (ref) => record(ref, where)),
+      // A failed step produced nothing (no output); its link still says the step was attempted.
+      contents: (refs, where) =>
+        distinct(refs, (ref) => {
           const cid = record(ref, where);
-          if (!seen.has(cid.toString())) {
-            seen.add(cid.toString());
-            out.push(cid);
-          }
-        }
-        return out;
-      },
-      contents: (refs, where) => {
-        const seen = new Set<string>();
-        const out: CID[] = [];
-        for (const ref of refs) {
-          let cid: CID | undefined;
-          if (ref instanceof RecordHandle) {
-            record(ref, where);
-            cid = ref.output;
-            // A failed step produced nothing; its link still says the step was attempted.
-            if (!cid) continue;
-          } else cid = record(ref, where);
-          if (!seen.has(cid.toString())) {
-            seen.add(cid.toString());
-            out.push(cid);
-          }
-        }
-        return out;
-      },
+          return ref instanceof RecordHandle ? ref.output : cid;
+        }),
     };
   }
 
