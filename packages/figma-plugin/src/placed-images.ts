@@ -57,8 +57,10 @@ export class PlacedImages {
 
   /** Looks at a layer's fills: each image not yet recorded on it is read and recorded (in the background; see settled). */
   check(node: SceneNode, asset: string): void {
+    const hashes = imageHashes(node);
+    if (hashes.length === 0) return;
     const known = recordedOn(node);
-    const fresh = imageHashes(node).filter((hash) => !known.includes(hash));
+    const fresh = hashes.filter((hash) => !known.includes(hash));
     if (fresh.length === 0) return;
     // Claimed now, so a second change event before the reading ends does not record it twice.
     node.setPluginData(IMAGES_KEY, JSON.stringify([...known, ...fresh]));
