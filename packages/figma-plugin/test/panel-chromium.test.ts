@@ -96,14 +96,35 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
     return result.frame;
   }
 
-  it('shows the selection per layer and property, the timeline, and drives generation', async () => {
-    const doc = new FakeDocument('Launch poster');
+  interface PanelSession {
+    doc: FakeDocument;
+    alice: ReturnType<FakeDocument['connect']>;
+    page: Page;
+    plugin: QuickJSPlugin;
+    ui: ReturnType<Page['frameLocator']>;
+  }
+
+  /** Alice opens a new file with the panel; `body` works in it; the panel is then photographed into `shot`. */
+  async function inPanel(name: string, shot: string, body: (session: PanelSession) => Promise<void>, height = 900): Promise<void> {
+    const doc = new FakeDocument(name);
     const alice = doc.connect({ id: 'u1', name: 'Alice' });
-    const bob = doc.connect({ id: 'u2', name: 'Bob' });
-    const { page, plugin } = await open(alice);
+    const { page, plugin } = await open(alice, height);
     try {
       const ui = page.frameLocator('#ui');
-      await expect.poll(() => ui.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/Launch poster · 1 records/);
+      await expect.poll(() => ui.locator('#status').textContent(), { timeout: 60_000 }).toContain(`${name} · 1 records`);
+      await body({ doc, alice, page, plugin, ui });
+      expect(plugin.failures).toEqual([]);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}${shot}` });
+    } finally {
+      plugin.dispose();
+      await page.close();
+    }
+  }
+
+  it('shows the selection per layer and property, the timeline, and drives generation', () =>
+    inPanel('Launch poster', 'figma-panel.png', async ({ doc, alice, page, plugin, ui }) => {
+      const bob = doc.connect({ id: 'u2', name: 'Bob' });
 
       const card = alice.draw('FRAME', alice.currentPage, { name: 'Card' });
       const title = alice.draw('TEXT', card, { name: 'Title', characters: 'Launch' });
@@ -127,23 +148,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
       await expect.poll(() => headlineRow.textContent()).toContain('Headline');
       expect(await headlineRow.locator('.prop[data-class=ai]').first().textContent()).toMatch(/127\.0\.0\.1:\d+\/studio-model@studio-model-7/);
       await expect.poll(() => ui.locator('#timeline').textContent()).toContain('ai.generate');
-      expect(plugin.failures).toEqual([]);
-      mkdirSync(SHOTS, { recursive: true });
       await ui.locator('body').evaluate((body) => body.ownerDocument.defaultView!.scrollTo(0, 0));
-      await page.screenshot({ path: `${SHOTS}figma-panel.png` });
-    } finally {
-      plugin.dispose();
-      await page.close();
-    }
-  });
+    }, 760));
 
-  it('exports a frame with Content Credentials signed in the panel (key on the main thread) that the official reader finds Valid and in agreement with core', async () => {
-    const doc = new FakeDocument('Launch poster');
-    const alice = doc.connect({ id: 'u1', name: 'Alice' });
-    const { page, plugin } = await open(alice, 900);
-    try {
-      const ui = page.frameLocator('#ui');
-      await expect.poll(() => ui.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/Launch poster · 1 records/);
+  it('exports a frame with Content Credentials signed in the panel (key on the main thread) that the official reader finds Valid and in agreement with core', () =>
+    inPanel('Launch poster', 'figma-panel-export.png', async ({ doc, alice, page, plugin, ui }) => {
       // The model makes the banner; Alice then retitles and recolours its headline by hand.
       const frame = alice.node(await generate(page, plugin)) as FrameNode;
       const headline = frame.children[1]!;
@@ -153,7 +162,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
         (headline as TextNode).fills = [{ type: 'SOLID', color: { r: 1, g: 0.8, b: 0.2 } }];
       });
       alice.select([headline]);
-      await ui.locator('details summary').click();
+      await ui.locator('details:has(#sdk-url) summary').click();
       await ui.locator('#sdk-url').fill(wasmUrl);
 
       const signatures = () => plugin.posted.filter((m) => m.type === 'signature').length;
@@ -206,22 +215,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
       await ui.locator('#check-file').setInputFiles({ name: 'Hero.png', mimeType: 'image/png', buffer: Buffer.from(exported.get('Hero.png')!) });
       await expect.poll(() => ui.locator('#verify-result').textContent()).toContain('Content Credentials Valid');
       expect(await ui.locator('#verify-result').textContent()).toMatch(/human \d+% · AI \d+%/);
-      expect(plugin.failures).toEqual([]);
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}figma-panel-export.png` });
-    } finally {
-      plugin.dispose();
-      await page.close();
-    }
-  });
+      await ui.locator('#export').evaluate((form) => form.scrollIntoView());
+    }));
 
-  it('shows the gates in force and records a director\'s approval with core\'s governance rules', async () => {
-    const doc = new FakeDocument('Campaign');
-    const alice = doc.connect({ id: 'u1', name: 'Alice' });
-    const { page, plugin } = await open(alice, 900);
-    try {
-      const ui = page.frameLocator('#ui');
-      await expect.poll(() => ui.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/Campaign · 1 records/);
+  it('shows the gates in force and records a director\'s approval with core\'s governance rules', () =>
+    inPanel('Campaign', 'figma-panel-gates.png', async ({ doc, alice, plugin, ui }) => {
       const card = alice.draw('FRAME', alice.currentPage, { name: 'Card' });
       await alice.settle();
       alice.select([card]);
@@ -248,11 +246,5 @@ describe.skipIf(!existsSync(CHROMIUM))('the panel in Chromium, relayed to the ma
       expect(back.report.findings).toEqual([]);
       const kinds = back.records.map((r) => r.record.kind);
       expect(kinds).toEqual(expect.arrayContaining(['contract', 'approve', 'gate']));
-      expect(plugin.failures).toEqual([]);
-      await page.screenshot({ path: `${SHOTS}figma-panel-gates.png` });
-    } finally {
-      plugin.dispose();
-      await page.close();
-    }
-  });
+    }));
 });
