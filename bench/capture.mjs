@@ -199,7 +199,18 @@ function mapOf(length) {
       metafile: true,
       logLevel: 'silent',
     });
-    return { bytes: result.outputFiles[0].contents.length, inputs: Object.keys(result.metafile.inputs) };
+    const [output] = Object.values(result.metafile.outputs);
+    return { bytes: result.outputFiles[0].contents.length, inputs: Object.keys(result.metafile.inputs), parts: output.inputs };
+  };
+  /** Minified bytes per dependency, and ours as one sum (dist chunks do not say which module they hold). */
+  const breakdown = (parts) => {
+    const groups = new Map();
+    for (const [input, { bytesInOutput }] of Object.entries(parts)) {
+      const dep = input.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/);
+      const name = dep ? dep[1] : 'ours';
+      groups.set(name, (groups.get(name) ?? 0) + bytesInOutput);
+    }
+    return [...groups].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${bytes}`).join(', ');
   };
   const minimal = await build(
     [
@@ -214,6 +225,7 @@ function mapOf(length) {
     console.error(`bench: the capture bundle loads ${heavy.join(', ')}`);
     process.exit(1);
   }
+  console.error(`bench: the capture bundle's bytes: ${breakdown(minimal.parts)}`);
   emit({
     name: 'bundle: capture + records + signing + attribution (minified)',
     value: minimal.bytes,

@@ -1,5 +1,5 @@
-// VS Code extension benchmark: the change handler's real code (the extension's classify() and
-// announcement check, then the capture session's change()) for one keystroke into a 1 MB document
+// VS Code extension benchmark: the change handler's real code (the formatter-prediction check, the
+// extension's classify() and announcement check, then the capture session's change()) for one keystroke into a 1 MB document
 // with 10k authorship runs; memory per open document; time from a burst closing to its record
 // being durable in a real workspace on disk. One JSON line per figure (see bench/README.md).
 // Run with --expose-gc (bench/run.mjs does) for the memory figure.
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const dist = (path) => new URL(`../packages/${path}`, import.meta.url);
-for (const path of ['core/dist/index.js', 'core/dist/capture/index.js', 'core/dist/node/index.js', 'vscode-extension/dist/bench/classify.js']) {
+for (const path of ['core/dist/index.js', 'core/dist/capture/index.js', 'core/dist/node/index.js', 'vscode-extension/dist/bench/classify.js', 'vscode-extension/dist/bench/formatted.js']) {
   if (!existsSync(dist(path))) {
     console.error(`bench: packages/${path} is missing; build first: npx -y pnpm@12.4.2 -r run build`);
     process.exit(2);
@@ -21,6 +21,7 @@ const capture = await import(dist('core/dist/capture/index.js').href);
 const coreNode = await import(dist('core/dist/node/index.js').href);
 const { classify } = await import(dist('vscode-extension/dist/bench/classify.js').href);
 const { Expectations } = await import(dist('vscode-extension/dist/bench/expectations.js').href);
+const { FormatPrediction } = await import(dist('vscode-extension/dist/bench/formatted.js').href);
 coreNode.useNodeCrypto();
 
 const quick = process.argv.includes('--quick');
@@ -67,7 +68,9 @@ function openSession(engine, asset) {
   const session = openSession(engine, 'file:bench/keystroke.md');
   if (session.map.runCount < RUNS) throw new Error(`the document has ${session.map.runCount} runs, expected ${RUNS}`);
   const expectations = new Expectations();
-  const context = { reason: undefined, fromDisk: false, programmatic: false, formatter: undefined };
+  const context = { reason: undefined, programmatic: false, formatter: undefined };
+  // A formatter prediction for the version before each keystroke (the worst case: the check runs in full).
+  const prediction = FormatPrediction.of(1, 'a ,b', 'a, b');
   const baselineMap = baseline().map;
   const ours = [];
   const theirs = [];
@@ -76,6 +79,7 @@ function openSession(engine, asset) {
     const pos = Math.floor(random() * session.map.length);
     const event = [{ rangeOffset: pos, rangeLength: 0, text: 'x' }];
     let t0 = performance.now();
+    if (prediction.mayBe(2, event)) throw new Error('a keystroke far from the predicted window is not the formatter');
     for (const change of classify(event, context, expectations, Date.now())) session.change(change);
     ours.push(performance.now() - t0);
     // Baseline: the authorship map's own insert, the least any per-character capture must do.

@@ -23,7 +23,7 @@ export default defineConfig([
   },
   // The change handler's VS Code-free part, for bench/vscode-handler.mjs (not shipped in the .vsix).
   {
-    entry: { 'bench/classify': 'src/capture/classify.ts', 'bench/expectations': 'src/capture/expectations.ts' },
+    entry: { 'bench/classify': 'src/capture/classify.ts', 'bench/expectations': 'src/capture/expectations.ts', 'bench/formatted': 'src/capture/formatted.ts' },
     format: ['esm'],
     platform: 'node',
     target: 'node20',

@@ -33,18 +33,30 @@ export const MANIFEST_STORE_MIME = 'application/c2pa';
 export const SUPPORTED_EXTENSIONS = Object.keys(FORMATS);
 
 /**
- * The largest file exported with Content Credentials. The C2PA SDK (WebAssembly) takes the whole
- * file into its memory and hands back a whole signed copy, so an export needs several times the
- * file's size; this bound keeps that within an ordinary machine's memory (bench/workspace.mjs
- * measures the peak).
+ * The largest file the C2PA SDK signs whole (WebP, SVG, PDF; text; a PNG or JPEG that already
+ * carries credentials). The SDK (WebAssembly) takes the whole file into its memory and hands back a
+ * whole signed copy, several times the file's size; this bound keeps that within an ordinary
+ * machine's memory.
  */
 export const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
 
-/** Refuses a file above MAX_EXPORT_BYTES before anything reads it whole. */
-export function checkExportSize(fileName: string, size: number): void {
-  if (size > MAX_EXPORT_BYTES) {
-    throw new FormatError(`${fileName} is ${(size / 1024 / 1024).toFixed(1)} MiB; Content Credentials export handles files up to ${MAX_EXPORT_BYTES / 1024 / 1024} MiB (the C2PA SDK holds the whole file in memory)`);
-  }
+/**
+ * The largest PNG or JPEG exported by splice (see splice.ts): the file is hashed and copied in
+ * pieces, never held whole, so the bound is only what a file and its offsets sensibly reach.
+ * bench/workspace.mjs measures the peak memory of both paths.
+ */
+export const MAX_SPLICED_EXPORT_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** Refuses a file above the limit of the way it is signed, before anything reads it whole. */
+export function checkExportSize(fileName: string, size: number, how: 'whole' | 'spliced'): void {
+  const limit = how === 'whole' ? MAX_EXPORT_BYTES : MAX_SPLICED_EXPORT_BYTES;
+  if (size <= limit) return;
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  throw new FormatError(
+    how === 'whole'
+      ? `${fileName} is ${mib(size)}; Content Credentials export signs this file whole (the C2PA SDK holds it in memory) and handles up to ${mib(limit)}; PNG and JPEG files without credentials go up to ${mib(MAX_SPLICED_EXPORT_BYTES)}`
+      : `${fileName} is ${mib(size)}; Content Credentials export handles files up to ${mib(limit)}`,
+  );
 }
 
 /** A file Colophon cannot handle: unsupported type, or bytes that are not what the name says. */

@@ -68,8 +68,8 @@ export interface ReadInput {
 }
 
 /** Codes that mean "we cannot vouch for who signed", not "something was changed". */
-const NOT_TAMPERING = /\.untrusted$/;
-const DATA_HASH_MISMATCH = 'assertion.dataHash.mismatch';
+export const NOT_TAMPERING = /\.untrusted$/;
+export const DATA_HASH_MISMATCH = 'assertion.dataHash.mismatch';
 const MAX_INGREDIENT_DEPTH = 8;
 const MAX_INGREDIENT_NODES = 64;
 

@@ -6,26 +6,15 @@
  * turned into Errors that name the file.
  */
 import * as wasm from '@contentauth/c2pa-wasm';
+import { SourceBlob } from './byte-source.js';
 
 export { WasmBuilder, WasmReader } from '@contentauth/c2pa-wasm';
 
-/** A Blob that keeps its bytes, so the FileReaderSync shim can hand them back without copying. */
-export class BytesBlob extends Blob {
-  constructor(readonly data: Uint8Array, type = '') {
-    super([data as Uint8Array<ArrayBuffer>], { type });
-  }
-
-  override slice(start = 0, end = this.data.length, type = ''): BytesBlob {
-    return new BytesBlob(this.data.subarray(start, end), type);
-  }
-}
-
-/** The SDK only ever reads BytesBlobs with FileReaderSync (see BytesBlob). */
+/** Node and a browser window have no FileReaderSync (only workers do); the SDK only ever reads SourceBlobs with it (see byte-source). */
 class FileReaderSyncShim {
   readAsArrayBuffer(blob: Blob): ArrayBuffer {
-    if (!(blob instanceof BytesBlob)) throw new TypeError('c2pa-bridge: the SDK was given a Blob that is not a BytesBlob');
-    const bytes = blob.data;
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    if (!(blob instanceof SourceBlob)) throw new TypeError('c2pa-bridge: the SDK was given a Blob that is not a SourceBlob');
+    return blob.readArrayBuffer();
   }
 }
 

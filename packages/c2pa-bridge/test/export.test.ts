@@ -1,8 +1,14 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DIGITAL_SOURCE_TYPES as DIGITAL_SOURCE_TYPE, contentCid, openFeedCheckpoint, signFeedCheckpoint, utf8Encode } from '@colophon/core';
+import { DIGITAL_SOURCE_TYPES as DIGITAL_SOURCE_TYPE, contentCid, contentCidFromDigest, openFeedCheckpoint, signFeedCheckpoint, utf8Encode } from '@colophon/core';
 import {
   exportC2pa,
+  exportC2paFile,
   extractManifestStore,
+  MAX_EXPORT_BYTES,
+  selfSignedCertificate,
   HistoryError,
   initSdk,
   readCredentials,
@@ -12,6 +18,7 @@ import {
   type ExportInput,
 } from '../src/index.js';
 import { WasmReader } from '../src/sdk.js';
+import { writePng } from '../../../test/fixtures-scripts/png-file.mjs';
 import { fixture, flip, indexOfBytes, MODEL, record, session, studio, type Studio } from './helpers.js';
 
 const TEXT = '# Notes\n\nA paragraph that people and a model wrote together.\n';
@@ -252,5 +259,78 @@ describe('sidecars', () => {
 
   it('a text file without a sidecar has no credentials', async () => {
     expect((await readCredentials({ fileName: 'notes.md', bytes: utf8Encode(TEXT) })).state).toBe('none');
+  });
+});
+
+describe('export of a file on disk: PNG and JPEG are signed by splice, never read whole', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'colophon-c2pa-file-'));
+  });
+
+  it(`a PNG above the whole-file limit (${MAX_EXPORT_BYTES / 1024 / 1024} MiB) exports, and the official reader finds it intact`, async () => {
+    const path = join(dir, 'huge.png');
+    const digest = await writePng(path, 4096, 4096, [Buffer.alloc(MAX_EXPORT_BYTES + 1024)]);
+    await record(s, s.dana, { kind: 'asset.create', asset: 'file:huge.png', out: contentCidFromDigest(digest) });
+    const exported = await exportC2paFile({ store: s.project.store, blobs: s.blobs, project: s.project.id, asset: 'file:huge.png', fileName: 'huge.png', path, identity: s.dana, chain: s.danaChain });
+    const out = join(dir, 'huge-signed.png');
+    await exported.writeTo(out);
+    const signed = new Uint8Array(await readFile(out));
+    const report = await readCredentials({ fileName: 'huge.png', bytes: signed, anchors: s.caPem });
+    expect(report.state).toBe('Trusted');
+    expect(report.ledger?.asset).toBe('file:huge.png');
+    // The original bytes are all there, in order, around the one manifest inserted after IHDR.
+    const original = new Uint8Array(await readFile(path));
+    const inserted = signed.length - original.length;
+    expect(Buffer.compare(signed.subarray(0, 33), original.subarray(0, 33))).toBe(0);
+    expect(Buffer.from(signed.subarray(37, 41)).toString('latin1')).toBe('caBX');
+    expect(Buffer.compare(signed.subarray(33 + inserted), original.subarray(33))).toBe(0);
+    const tampered = flip(signed, signed.length - 1000);
+    expect((await readCredentials({ fileName: 'huge.png', bytes: tampered, anchors: s.caPem })).failures.map((f) => f.code)).toContain('assertion.dataHash.mismatch');
+  });
+
+  for (const [file, name] of [['disk.png', 'libpng-test.png'], ['disk.jpg', 'earth_apollo17.jpg']] as const) {
+    it(`${file}: written file reads back Trusted; an input changed before writing is refused and nothing is written`, async () => {
+      const bytes = fixture(name);
+      const path = join(dir, file);
+      await writeFile(path, bytes);
+      await record(s, s.dana, { kind: 'asset.create', asset: `file:${file}`, out: contentCid(bytes) });
+      const exportIt = () => exportC2paFile({ store: s.project.store, blobs: s.blobs, project: s.project.id, asset: `file:${file}`, fileName: file, path, identity: s.dana, chain: s.danaChain });
+      const out = join(dir, `signed-${file}`);
+      await (await exportIt()).writeTo(out);
+      expect((await readCredentials({ fileName: file, bytes: new Uint8Array(await readFile(out)), anchors: s.caPem })).state).toBe('Trusted');
+
+      const pending = await exportIt();
+      await writeFile(path, flip(bytes, bytes.length - 20));
+      const late = join(dir, `late-${file}`);
+      await expect(pending.writeTo(late)).rejects.toThrow(new RegExp(`${file} changed during the export; nothing was written`));
+      await expect(readFile(late)).rejects.toThrow(/ENOENT/);
+    });
+  }
+
+  it('a signature that does not verify (a key that is not the certificate\'s) fails the export and writes nothing', async () => {
+    for (const [file, name] of [['bad.png', 'libpng-test.png'], ['bad.jpg', 'earth_apollo17.jpg'], ['bad.webp', 'mars.webp']] as const) {
+      const bytes = fixture(name);
+      const path = join(dir, file);
+      await writeFile(path, bytes);
+      await record(s, s.dana, { kind: 'asset.create', asset: `file:${file}`, out: contentCid(bytes) });
+      // Dana's key, the owner's certificate: the claim signature cannot verify against it.
+      const wrongChain = [await selfSignedCertificate(s.owner, { commonName: 'Owner' })];
+      const attempt = exportC2paFile({ store: s.project.store, blobs: s.blobs, project: s.project.id, asset: `file:${file}`, fileName: file, path, identity: s.dana, chain: wrongChain });
+      await expect(attempt, file).rejects.toThrow(/claimSignature|does not verify/);
+      await expect(exportC2pa(input(s, `file:${file}`, file, bytes, { chain: wrongChain })), file).rejects.toThrow(/claimSignature|does not verify/);
+    }
+  });
+
+  it('a JPEG that already carries credentials is signed whole by the SDK, within the whole-file limit', async () => {
+    const bytes = fixture('CA.jpg');
+    const path = join(dir, 'carried.jpg');
+    await writeFile(path, bytes);
+    await record(s, s.dana, { kind: 'asset.create', asset: 'file:carried.jpg', out: contentCid(bytes) });
+    const exported = await exportC2paFile({ store: s.project.store, blobs: s.blobs, project: s.project.id, asset: 'file:carried.jpg', fileName: 'carried.jpg', path, identity: s.dana, chain: s.danaChain });
+    await exported.writeTo(join(dir, 'carried-signed.jpg'));
+    const report = await readCredentials({ fileName: 'carried.jpg', bytes: new Uint8Array(await readFile(join(dir, 'carried-signed.jpg'))), anchors: s.caPem });
+    expect(report.state).toBe('Trusted');
+    expect(report.ledger?.asset).toBe('file:carried.jpg');
   });
 });

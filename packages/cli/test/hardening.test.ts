@@ -211,15 +211,23 @@ describe('writes', () => {
 });
 
 describe('Content Credentials export', () => {
-  it('refuses a file above the documented size limit by its size, before reading it', async () => {
-    const big = join(dir, 'big.png');
-    await writeFile(big, '');
-    await truncate(big, 64 * 1024 * 1024 + 1); // sparse: nothing is really written
-    const result = run('export', 'c2pa', '--asset', 'file:big.png', '--in', 'big.png', '--out', join(base, 'big-signed.png'));
-    await unlink(big);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/big\.png is 64\.0 MiB; Content Credentials export handles files up to 64 MiB/);
-    expect(result.stderr).not.toMatch(noStack);
+  it('refuses a file above the documented size limit of its way of signing, by its size, before reading it', async () => {
+    // Sparse files: nothing is really written. A PDF is signed whole by the SDK (64 MiB at most); a
+    // PNG is hashed and copied in pieces (2 GiB at most).
+    const cases = [
+      { name: 'big.pdf', head: '%PDF-1.7\n', size: 64 * 1024 * 1024 + 1, message: /big\.pdf is 64\.0 MiB; Content Credentials export signs this file whole \(the C2PA SDK holds it in memory\) and handles up to 64 MiB; PNG and JPEG files without credentials go up to 2048 MiB/ },
+      { name: 'big.png', head: '', size: 2 * 1024 * 1024 * 1024 + 1, message: /big\.png is 2048\.0 MiB; Content Credentials export handles files up to 2048 MiB/ },
+    ];
+    for (const { name, head, size, message } of cases) {
+      const big = join(dir, name);
+      await writeFile(big, head);
+      await truncate(big, size);
+      const result = run('export', 'c2pa', '--asset', `file:${name}`, '--in', name, '--out', join(base, `signed-${name}`));
+      await unlink(big);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(noStack);
+    }
   });
 });
 

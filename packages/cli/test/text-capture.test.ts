@@ -250,17 +250,21 @@ describe('agent-hook', () => {
     expect(runs.filter((r) => r.class === 'ai').every((r) => r.evidence === 'reported' && r.who === 'anthropic/claude-sonnet@4.5')).toBe(true);
   });
 
-  it('ignores events that edit nothing, and refuses an edit whose model nobody names', () => {
+  it('ignores events that edit nothing, and records an edit whose model nobody names as an unspecified model without holding the agent up', async () => {
     const read = spawnSync(process.execPath, [BIN, 'agent-hook'], { cwd: dir, env: env(), input: JSON.stringify({ tool_name: 'Read', tool_input: { path: 'x' } }), encoding: 'utf8' });
     expect(read.status).toBe(0);
+    await save('x.md', 'x');
     const unnamed = spawnSync(process.execPath, [BIN, 'agent-hook'], {
       cwd: dir,
       env: { ...env(), COLOPHON_AGENT_MODEL: '' },
       input: JSON.stringify({ tool_name: 'Write', tool_input: { file_path: 'x.md', content: 'x' } }),
       encoding: 'utf8',
     });
-    expect(unnamed.status).toBe(2);
-    expect(unnamed.stderr).toMatch(/names no model/);
+    expect(unnamed.status, unnamed.stderr).toBe(0);
+    expect(JSON.parse(unnamed.stdout)).toEqual({ continue: true });
+    expect(unnamed.stderr).toMatch(/names no model: recorded as an unspecified model/);
+    const { runs } = classes('file:x.md', 'x.md');
+    expect(runs).toEqual([expect.objectContaining({ class: 'ai', who: 'unspecified/unspecified@unspecified', evidence: 'reported' })]);
     const garbage = spawnSync(process.execPath, [BIN, 'agent-hook'], { cwd: dir, env: env(), input: 'not json', encoding: 'utf8' });
     expect(garbage.status).toBe(2);
     expect(garbage.stderr).toMatch(/not a JSON hook event/);

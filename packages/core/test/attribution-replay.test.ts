@@ -6,6 +6,7 @@ import {
   MemoryRecordStore,
   Project,
   assetAttribution,
+  causalOrder,
   contentCid,
   identityFromSeed,
   loadAssetAttribution,
@@ -17,6 +18,8 @@ import {
   utf8Encode,
   verifyTextAuthorship,
   type AgentRef,
+  type ContributionRecord,
+  type LedgerEntry,
   type Contribution,
   type DecodedRecord,
   type RecordFields,
@@ -405,5 +408,48 @@ describe('unattributable records (what verify reports)', () => {
       expect.stringContaining('must be a list of property names'),
       expect.stringContaining('class "ai" needs the AI model'),
     ]);
+  });
+});
+
+describe('causal order', () => {
+  /** Entries with made-up CIDs (order reads only cid, at, prev and links), so a test can also link in a cycle. */
+  const entry = (n: number, at: number, parents: number[]): LedgerEntry => {
+    const [prev, ...links] = parents.map((p) => contentCid(Uint8Array.of(p >> 8, p & 255)));
+    const record = { at, ...(prev ? { prev } : {}), ...(links.length > 0 ? { links } : {}) } as unknown as ContributionRecord;
+    return { cid: contentCid(Uint8Array.of(n >> 8, n & 255)), record };
+  };
+  /** The rule spelled out, O(n^2): repeatedly take the smallest (at, CID) record whose parents given are all taken. */
+  function reference(entries: readonly LedgerEntry[]): string[] {
+    const byId = new Map<string, LedgerEntry>();
+    for (const e of entries) if (!byId.has(e.cid.toString())) byId.set(e.cid.toString(), e);
+    const parents = (e: LedgerEntry) => [e.record.prev, ...(e.record.links ?? [])].filter((p) => p !== undefined).map(String);
+    const taken = new Set<string>();
+    while (taken.size < byId.size) {
+      const ready = [...byId.values()].filter((e) => !taken.has(e.cid.toString()) && parents(e).every((p) => !byId.has(p) || taken.has(p)));
+      ready.sort((a, b) => a.record.at - b.record.at || (a.cid.toString() < b.cid.toString() ? -1 : 1));
+      taken.add(ready[0]!.cid.toString());
+    }
+    return [...taken];
+  }
+
+  it('follows prev and links, then claimed time, then CID, whatever order the records come in', () => {
+    let seed = 5;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+    const entries: LedgerEntry[] = [];
+    for (let n = 0; n < 150; n++) {
+      // A few parents among the earlier records (and now and then one not given at all); times tie often
+      // and may run backwards against the links, as a signer's clock may.
+      const parents = n === 0 ? [] : Array.from({ length: random(3) }, () => (random(10) === 0 ? 1000 + random(50) : random(n)));
+      entries.push(entry(n, random(20), [...new Set(parents)]));
+    }
+    const expected = reference(entries);
+    for (const seedOfOrder of [1, 2, 3]) {
+      const given = shuffled([...entries, entries[7]!, entries[42]!], seedOfOrder);
+      expect(causalOrder(given).map((e) => e.cid.toString())).toEqual(expected);
+    }
+  });
+
+  it('refuses records that link in a cycle rather than drop some', () => {
+    expect(() => causalOrder([entry(1, 0, [3]), entry(2, 0, [1]), entry(3, 0, [2]), entry(4, 0, [])])).toThrow('records link in a cycle (3 records could not be ordered)');
   });
 });

@@ -67,18 +67,27 @@ export function editedFiles(event: HookEvent): EditedFile[] {
   return files.slice(0, MAX_FILES);
 }
 
-/** The model: --model, else the event's, else $COLOPHON_AGENT_MODEL. An event's bare name keeps what it does not say as "unspecified". */
-function agentOf(event: HookEvent, options: AgentHookOptions): AiAgent {
+/** A model nobody named: recorded as not known, never guessed (the agent is not held up for it). */
+const UNNAMED_MODEL = { provider: 'unspecified', name: 'unspecified', version: 'unspecified' };
+
+/**
+ * The model: --model, else the event's, else $COLOPHON_AGENT_MODEL. An event's bare name keeps what
+ * it does not say as "unspecified"; with no name at all the model is unspecified, and `note` says so.
+ */
+function agentOf(event: HookEvent, options: AgentHookOptions): { agent: AiAgent; note?: string } {
   const configured = options.model ?? (typeof event.model !== 'string' ? process.env.COLOPHON_AGENT_MODEL : undefined);
-  if (configured) return { type: 'ai', model: parseModel(configured) };
+  if (configured) return { agent: { type: 'ai', model: parseModel(configured) } };
   if (typeof event.model === 'string' && event.model.trim() !== '') {
     const named = event.model.trim();
-    if (/^[^/\s]+\/[^@\s]+@\S+$/.test(named)) return { type: 'ai', model: parseModel(named) };
+    if (/^[^/\s]+\/[^@\s]+@\S+$/.test(named)) return { agent: { type: 'ai', model: parseModel(named) } };
     const slash = named.indexOf('/');
     const model = slash > 0 ? { provider: named.slice(0, slash), name: named.slice(slash + 1), version: 'unspecified' } : { provider: 'unspecified', name: named, version: 'unspecified' };
-    return { type: 'ai', model };
+    return { agent: { type: 'ai', model } };
   }
-  throw new UsageError('the hook event names no model: add --model provider/name@version to the hook command, or set COLOPHON_AGENT_MODEL');
+  return {
+    agent: { type: 'ai', model: UNNAMED_MODEL },
+    note: 'the hook event names no model: recorded as an unspecified model (add --model provider/name@version to the hook command, or set COLOPHON_AGENT_MODEL)',
+  };
 }
 
 const WORD = /[\p{L}\p{N}\p{M}_]/u;
@@ -125,7 +134,8 @@ export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, 
   io.out('{"continue":true}');
   if (files.length === 0) return; // not an edit (Read, Bash, a session event): nothing to record
   const base = cursor?.root ?? (typeof event.cwd === 'string' && isAbsolute(event.cwd) ? event.cwd : cwd);
-  const agent = agentOf(event, options);
+  const { agent, note } = agentOf(event, options);
+  if (note) io.err(`colophon: ${note}`);
   const ws = await openWorkspace(base);
   const { identity } = await signingIdentity(ws, options.as);
   const session = typeof event.session_id === 'string' ? event.session_id : typeof event.sessionId === 'string' ? event.sessionId : undefined;

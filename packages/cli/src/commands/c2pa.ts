@@ -4,7 +4,7 @@
  * is done by @colophon/c2pa-bridge; this file only parses options, reads and writes files and
  * words the results for people.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { contentCid, isDidKey, openFeedCheckpoint, sourceTypeWords, type CID, type DecodedRecord } from '@colophon/core';
@@ -32,13 +32,27 @@ function lib(): typeof BridgeModule {
 }
 
 
+function cannotRead(path: string, what: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new UsageError(`cannot read ${what} ${path}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
+}
+
 /** Reads a file the user named, with an error that names it and the option it came from. */
 async function readInput(path: string, what: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${what} ${path}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
+    throw cannotRead(path, what, error);
+  }
+}
+
+/** Checks that a file the user named opens for reading, without reading it (it may be large). */
+async function readableFile(path: string, what: string): Promise<void> {
+  try {
+    if ((await stat(path)).isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+    await (await open(path, 'r')).close();
+  } catch (error) {
+    throw cannotRead(path, what, error);
   }
 }
 
@@ -132,37 +146,35 @@ async function feedCheckpoints(ws: Workspace, io: Io): Promise<FeedCheckpointRef
 }
 
 export async function exportC2paCommand(cwd: string, options: ExportC2paOptions, io: Io): Promise<void> {
-  const { assetFormat, ProjectCa, exportC2pa, sidecarPathFor } = await loadBridge();
+  const { ProjectCa, exportC2paFile, sidecarPathFor } = await loadBridge();
   const input = resolve(cwd, options.in);
   const output = await checkOutputPath(resolve(cwd, options.out), { force: options.force === true });
-  // Before reading it whole: a file above the export limit is refused by its size.
-  const size = await stat(input).then((s) => s.size, () => 0);
-  await guarded(async () => lib().checkExportSize(input, size));
-  const bytes = await readInput(input, '--in');
-  // The output's name decides the format; the bytes must be that format (a .png stays a PNG).
-  const format = await guarded(async () => assetFormat(output, bytes));
-  if (options.sidecar && format.carriage !== 'sidecar') throw new UsageError(`--sidecar is only for text files; a ${format.label} carries its credentials inside`);
+  await readableFile(input, '--in');
   const ws = await openWorkspace(cwd);
   const { name, identity } = await signingIdentity(ws, options.as);
   const ca = new ProjectCa(ws.dir);
   const signer = await guarded(() => ca.signerChain(identity, name));
   const checkpoints = await feedCheckpoints(ws, io);
+  // The output's name decides the format and the input must be that format (a .png stays a PNG).
+  // A PNG or JPEG is hashed and copied in pieces, never read whole; size limits are checked first.
   const result = await guarded(() =>
-    exportC2pa({
+    exportC2paFile({
       store: ws.feeds,
       blobs: ws.blobs,
       project: ws.project.id,
       asset: options.asset,
       fileName: output,
-      bytes,
+      path: input,
       identity,
       chain: signer.chain,
       disclosePrompts: options.disclosePrompts ?? false,
       checkpoints,
     }),
   );
+  const { format } = result;
+  if (options.sidecar && format.carriage !== 'sidecar') throw new UsageError(`--sidecar is only for text files; a ${format.label} carries its credentials inside`);
   const sidecarPath = result.sidecar ? await checkOutputPath(resolve(cwd, options.sidecar ?? sidecarPathFor(options.out)), { force: options.force === true, what: '--sidecar' }) : undefined;
-  await writeFileAtomic(output, result.asset);
+  await result.writeTo(output);
   if (sidecarPath && result.sidecar) await writeFileAtomic(sidecarPath, result.sidecar);
 
   const { ledger } = result.plan;

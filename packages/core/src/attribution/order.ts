@@ -11,34 +11,37 @@ import { compareStrings } from '../values.js';
  * that are not among the records given are ignored; duplicate CIDs are read once.
  */
 export function causalOrder<T extends LedgerEntry>(entries: readonly T[]): T[] {
-  const byCid = new Map<string, T>();
-  for (const entry of entries) if (!byCid.has(entry.cid.toString())) byCid.set(entry.cid.toString(), entry);
-  const waiting = new Map<string, number>();
-  const children = new Map<string, string[]>();
-  for (const [id, entry] of byCid) {
-    let n = 0;
-    for (const parent of parentsOf(entry)) {
-      if (!byCid.has(parent)) continue;
-      n++;
-      const list = children.get(parent);
-      if (list) list.push(id);
-      else children.set(parent, [id]);
-    }
-    waiting.set(id, n);
+  // Records are numbered and each CID is turned into a string once: the heap compares CIDs
+  // O(n log n) times, and verify orders whole ledgers.
+  const index = new Map<string, number>();
+  const nodes: T[] = [];
+  const ids: string[] = [];
+  for (const entry of entries) {
+    const id = entry.cid.toString();
+    if (index.has(id)) continue;
+    index.set(id, nodes.length);
+    nodes.push(entry);
+    ids.push(id);
   }
-  const ready = new Heap<T>((a, b) => a.record.at - b.record.at || compareStrings(a.cid.toString(), b.cid.toString()));
-  for (const [id, n] of waiting) if (n === 0) ready.push(byCid.get(id)!);
-  const out: T[] = [];
-  for (let next = ready.pop(); next; next = ready.pop()) {
-    out.push(next);
-    for (const child of children.get(next.cid.toString()) ?? []) {
-      const n = waiting.get(child)! - 1;
-      waiting.set(child, n);
-      if (n === 0) ready.push(byCid.get(child)!);
+  const waiting = new Array<number>(nodes.length).fill(0);
+  const children: (number[] | undefined)[] = new Array(nodes.length);
+  nodes.forEach((entry, i) => {
+    for (const parent of parentsOf(entry)) {
+      const p = index.get(parent);
+      if (p === undefined) continue;
+      waiting[i]!++;
+      (children[p] ??= []).push(i);
     }
+  });
+  const ready = new Heap<number>((a, b) => nodes[a]!.record.at - nodes[b]!.record.at || compareStrings(ids[a]!, ids[b]!));
+  for (let i = 0; i < nodes.length; i++) if (waiting[i] === 0) ready.push(i);
+  const out: T[] = [];
+  for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
+    out.push(nodes[next]!);
+    for (const child of children[next] ?? []) if (--waiting[child]! === 0) ready.push(child);
   }
   // Content addressing makes cycles impossible for real records; refuse rather than drop some.
-  if (out.length !== byCid.size) throw new Error(`records link in a cycle (${byCid.size - out.length} records could not be ordered)`);
+  if (out.length !== nodes.length) throw new Error(`records link in a cycle (${nodes.length - out.length} records could not be ordered)`);
   return out;
 }
 

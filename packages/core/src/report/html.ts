@@ -10,7 +10,7 @@ import type { ReportData } from './facts.js';
 import { NODE_STYLES, styleOf } from './graph.js';
 import { classWords, formatMs, nodeFacts, oneLine, tokensLabel } from './nodes.js';
 import { REPORT_CSS } from './style.js';
-import { escapeHtml as esc, formatAmount, formatTime, percent, shortCid, who } from './words.js';
+import { counted, escapeHtml as esc, formatAmount, formatTime, percent, shortCid, who } from './words.js';
 
 /** The page's policy: nothing may load; inline styles and data: images only. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -51,7 +51,7 @@ function latestChecks(data: ReportData): ReportData['checks'] {
 export function cardsHtml(data: ReportData): string {
   const out: string[] = [];
   const v = data.verification;
-  if (v) out.push(v.ok ? card('Ledger', 'Verified', `${v.records} signed records in ${v.feeds} feeds check out`, 'ok') : card('Ledger', 'Not verified', `${v.findings.length} problem(s) found`, 'bad'));
+  if (v) out.push(v.ok ? card('Ledger', 'Verified', `${counted(v.records, 'signed record')} in ${counted(v.feeds, 'feed')} check out`, 'ok') : card('Ledger', 'Not verified', `${v.findings.length} problem(s) found`, 'bad'));
   const a = data.attribution;
   if (a) {
     out.push(card('By people', figure('humanShare', a.humanShare, percent(a.humanShare)), `of ${a.total} ${unitWords(a)}`));
@@ -320,7 +320,7 @@ export function verificationHtml(data: ReportData): string {
   const v = data.verification;
   if (!v) return '';
   const body = v.ok
-    ? `<p>${pill('verified', 'ok')} Every signature, chain, link and role in the ledger checks out: ${v.records} records in ${v.feeds} feeds.</p>`
+    ? `<p>${pill('verified', 'ok')} Every signature, chain, link and role in the ledger checks out: ${counted(v.records, 'record')} in ${counted(v.feeds, 'feed')}.</p>`
     : `<p>${pill('not verified', 'bad')} ${v.findings.length} problem(s) in ${v.records} records:</p><ul class="findings">${v.findings
         .slice(0, 20)
         .map((f) => `<li><code>${esc(f.code)}</code> ${esc(f.message)}</li>`)

@@ -39,6 +39,11 @@ export function percent(share: number): string {
 }
 
 /** Text made safe for HTML content and attribute values. */
+/** "1 feed", "3 feeds". */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -3,20 +3,25 @@
 // (baseline from the ledger, reconcile with what is on screen), saving and closing happen on
 // their own events.
 import type { TextAuthorshipMap } from '@colophon/core';
-import { CaptureError, textBaseline, type TextCaptureSession } from '@colophon/core/capture';
+import { applyTextEdits, CaptureError, textBaseline, type TextBaseline, type TextCaptureSession, type TextEditOp } from '@colophon/core/capture';
 import * as vscode from 'vscode';
 import type { Ledgers, WorkspaceLedger } from '../ledger/ledgers.js';
 import { classify, type ChangeContext, type EditorChange } from './classify.js';
 import { Expectations } from './expectations.js';
-import { formatterOf, type ToolAgent } from './formatter.js';
+import { FormatPredictions } from './format-predictions.js';
+import type { FormatPrediction } from './formatted.js';
+import { documentFormatter, formatterOf, type ToolAgent } from './formatter.js';
 import type { ChangeSource, TextChange as CaptureChange } from '@colophon/core/capture';
 
 export interface TrackedDocument {
   readonly document: vscode.TextDocument;
   readonly asset: string;
   readonly ledger: WorkspaceLedger;
-  readonly session: TextCaptureSession;
-  readonly map: TextAuthorshipMap;
+  /** Replaced when a reload from disk is matched with the ledger (see reload). */
+  session: TextCaptureSession;
+  map: TextAuthorshipMap;
+  /** Set while a reload from disk waits for the ledger to say who wrote it. */
+  rebase: Rebase | undefined;
   /** Announced edits (paste, our AI commands, reported generations). */
   readonly expectations: Expectations;
   /** Set between will-save and did-save: format-on-save edits are this tool's. */
@@ -30,13 +35,33 @@ interface HeldEvent {
   changes: readonly EditorChange[];
   context: ChangeContext;
   at: number;
+  /** VS Code reloaded the document from disk (it changed there, not by our save, and is clean after the event). */
+  fromDisk: boolean;
+  /** The formatter's predicted edit may be this event: checked exactly when it is released. */
+  formatted?: FormatPrediction;
   /** The document was clean after the event, and no reload was known to be coming: a reload whose watcher report is late, or a first keystroke. */
   clean: boolean;
 }
 
+/**
+ * A reload from disk being matched with the ledger: whoever changed the file (an agent through
+ * `colophon agent-hook`, `colophon watch`, another editor of ours) may record the new version
+ * just before or just after VS Code reloads it. The session is reopened on the ledger's version
+ * once that version is the reloaded text; until then what is typed is classified and kept.
+ */
+interface Rebase {
+  /** The document's text after the reload: the version the ledger must hold to explain it. */
+  target: string;
+  /** Changes made after the reload, classified as they came, fed to the reopened session. */
+  after: CaptureChange[];
+  done: Promise<void>;
+}
+
 const NO_EXPECTATIONS = new Expectations();
-/** A disk change our own save made is reported by the watcher within this time of the save. */
-const OWN_SAVE_MS = 1500;
+/** How long a reload waits for the ledger to hold its version (an agent hook records after it wrote the file); then what it changed is unknown. */
+export const REPORT_WAIT_MS = 5000;
+/** How often the ledger is read while a reload waits for its version. */
+const REPORT_POLL_MS = 200;
 /** VS Code reloads a changed file within this time of the watcher's report. */
 const DISK_RELOAD_MS = 5000;
 /** How long a programmatic edit waits for the will-save that would make it format-on-save. */
@@ -49,10 +74,10 @@ export class CaptureController implements vscode.Disposable {
   private readonly opening = new Map<string, Promise<TrackedDocument | undefined>>();
   /** When a tracked file changed on disk other than by our save and the document does not show it yet (uri -> ms), until its reload arrives. */
   private readonly diskChanges = new Map<string, number>();
-  private readonly saves = new Map<string, number>();
   /** Changes that arrive while a document's session opens, classified as they came, replayed once it is open. */
   private readonly early = new Map<string, CaptureChange[]>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly formats = new FormatPredictions();
   private readonly changed = new vscode.EventEmitter<vscode.TextDocument>();
   /** Fires after a tracked document's authorship changed (listeners debounce). */
   readonly onDidChangeAuthorship = this.changed.event;
@@ -63,6 +88,7 @@ export class CaptureController implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changed,
+      this.formats,
       vscode.workspace.onDidChangeTextDocument((event) => this.onChange(event)),
       vscode.workspace.onDidOpenTextDocument((document) => void this.track(document)),
       vscode.workspace.onDidCloseTextDocument((document) => void this.untrack(document)),
@@ -98,21 +124,27 @@ export class CaptureController implements vscode.Disposable {
     if (fromDisk) this.diskChanges.delete(key);
     const programmatic = !reason && !fromDisk && event.contentChanges.length > this.cursors(event.document);
     const clean = !reason && !fromDisk && !event.document.isDirty;
-    const held: HeldEvent = { changes: event.contentChanges, context: { reason, fromDisk, programmatic, formatter: doc?.formatter }, at: now, clean };
+    const held: HeldEvent = { changes: event.contentChanges, context: { reason, programmatic, formatter: doc?.formatter }, at: now, fromDisk, clean };
     if (!doc) {
-      early!.push(...classify(held.changes, held.context, NO_EXPECTATIONS, now));
+      // Still opening: the session starts from the ledger's version and reconciles with the text then.
+      if (!fromDisk) early!.push(...classify(held.changes, held.context, NO_EXPECTATIONS, now));
       return;
     }
+    this.formats.changed(event.document, now);
+    const prediction = reason || fromDisk ? undefined : this.formats.for(event.document);
+    if (prediction?.mayBe(event.document.version, event.contentChanges)) held.formatted = prediction;
     // A programmatic event may be format-on-save, whose will-save comes right after: hold it (and
     // what follows, to keep order) until then, or HOLD_MS. A change that left the document clean
     // may be a reload whose watcher report is still to come: hold it until the report says so
-    // (see watchDisk), or RELOAD_REPORT_MS.
-    if (doc.held.length > 0 || (programmatic && !doc.formatter) || clean) {
+    // (see watchDisk), or RELOAD_REPORT_MS. One that may be the formatter's predicted edit is
+    // checked off this path (release).
+    if (doc.held.length > 0 || (programmatic && !doc.formatter) || clean || held.formatted) {
       doc.held.push(held);
       doc.release ??= setTimeout(() => this.release(doc), clean ? RELOAD_REPORT_MS : HOLD_MS);
       return;
     }
-    this.apply(doc, classify(held.changes, held.context, doc.expectations, now));
+    if (fromDisk) this.reload(doc, held.changes);
+    else this.apply(doc, classify(held.changes, held.context, doc.expectations, now));
   }
 
   /** How many cursors the document's editor has (1 when it is not in a visible editor). */
@@ -129,23 +161,43 @@ export class CaptureController implements vscode.Disposable {
     if (doc.release) clearTimeout(doc.release);
     doc.release = undefined;
     const held = doc.held.splice(0);
-    const changes: CaptureChange[] = [];
+    let changes: CaptureChange[] = [];
     for (const event of held) {
+      if (event.fromDisk || (reloaded && event.clean)) {
+        this.apply(doc, changes);
+        changes = [];
+        this.reload(doc, event.changes);
+        continue;
+      }
       let context = event.context;
-      if (reloaded && event.clean) context = { ...context, fromDisk: true, programmatic: false };
+      if (event.formatted?.is(event.changes)) context = { ...context, formatter: documentFormatter(doc.document) };
       else if (formatter && context.programmatic) context = { ...context, formatter };
       changes.push(...classify(event.changes, context, doc.expectations, event.at));
     }
     this.apply(doc, changes);
   }
 
-  /** Classifies every held event now (before a flush, so a burst holds all that was done). */
-  releaseHeld(): void {
+  /**
+   * Classifies every held event now and waits for reloads being matched with the ledger (before a
+   * flush, so the bursts hold all that was done).
+   */
+  async settle(): Promise<void> {
     for (const doc of this.tracked.values()) if (doc.held.length > 0) this.release(doc);
+    await Promise.all([...this.tracked.values()].map((doc) => doc.rebase?.done));
+  }
+
+  /** The tracked document whose map matches what it shows (not while a reload waits for the ledger). */
+  shown(document: vscode.TextDocument): TrackedDocument | undefined {
+    const doc = this.get(document);
+    return doc && !doc.rebase ? doc : undefined;
   }
 
   /** Feeds changes to the session; a change that does not fit (the session lost step) re-syncs by reconciling. */
   apply(doc: TrackedDocument, changes: readonly CaptureChange[]): void {
+    if (doc.rebase) {
+      doc.rebase.after.push(...changes);
+      return;
+    }
     try {
       for (const change of changes) doc.session.change(change);
     } catch (error) {
@@ -170,6 +222,57 @@ export class CaptureController implements vscode.Disposable {
     return end - start;
   }
 
+  /**
+   * VS Code reloaded the document from disk. The change is not recorded by us: whoever made it
+   * may have recorded it (an agent hook's record says which text the agent wrote), so the session
+   * is reopened on the ledger's version once the ledger holds the reloaded text; what no record
+   * explains within REPORT_WAIT_MS is then recorded as unknown (reconciled).
+   */
+  private reload(doc: TrackedDocument, changes: readonly EditorChange[]): void {
+    const edits: TextEditOp[] = [...changes].sort((a, b) => b.rangeOffset - a.rangeOffset).map((c) => ({ pos: c.rangeOffset, del: c.rangeLength, text: c.text }));
+    if (doc.rebase) {
+      // Reloaded again before the ledger explained the first: what was done in between is part of the text to explain.
+      doc.rebase.target = applyTextEdits(applyTextEdits(doc.rebase.target, doc.rebase.after.map((c) => ({ pos: c.pos, del: c.deleted, text: c.inserted }))), edits);
+      doc.rebase.after = [];
+      return;
+    }
+    // O(text), once per reload (not a keystroke).
+    const before = doc.session.text();
+    const fits = edits.every((edit) => edit.pos + edit.del <= before.length);
+    const rebase: Rebase = { target: fits ? applyTextEdits(before, edits) : doc.document.getText(), after: [], done: Promise.resolve() };
+    doc.rebase = rebase;
+    rebase.done = this.rebase(doc, rebase);
+  }
+
+  private async rebase(doc: TrackedDocument, rebase: Rebase): Promise<void> {
+    // The whole window even when the document closes meanwhile: recording the change as unknown
+    // first would leave a slower hook nothing to record (its version would equal the ledger's).
+    const deadline = Date.now() + REPORT_WAIT_MS;
+    // Our own bursts first: the ledger then holds everything this session saw before the reload.
+    await doc.session.close().catch((error: Error) => this.log.error(`${doc.asset}: ${error.message}`));
+    let baseline: TextBaseline;
+    try {
+      let loaded = await textBaseline(doc.ledger.workspace.feeds, doc.ledger.workspace.blobs, doc.asset);
+      while (loaded.baseline.text !== rebase.target && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, REPORT_POLL_MS));
+        loaded = await textBaseline(doc.ledger.workspace.feeds, doc.ledger.workspace.blobs, doc.asset);
+      }
+      for (const note of loaded.notes) this.log.info(note);
+      baseline = loaded.baseline;
+    } catch (error) {
+      // The previous version cannot be read: the whole text is recorded as replaced by unknown text.
+      this.log.error(`${doc.asset}: cannot read its records to match the change on disk: ${(error as Error).message}`);
+      baseline = { recorded: true };
+    }
+    const session = doc.ledger.engine.openText({ asset: doc.asset, baseline, keepText: true });
+    const unexplained = session.reconcile(rebase.target);
+    if (unexplained > 0) this.log.info(`${doc.asset}: ${unexplained} code units changed on disk that no record explains; recorded as unknown`);
+    doc.session = session;
+    doc.map = session.map;
+    doc.rebase = undefined;
+    this.apply(doc, rebase.after);
+  }
+
   private onWillSave(document: vscode.TextDocument): void {
     const doc = this.get(document);
     if (!doc) return;
@@ -178,10 +281,10 @@ export class CaptureController implements vscode.Disposable {
   }
 
   /**
-   * Notes changes on disk that our saves did not make: VS Code reloads a clean document after
-   * them. The watcher's report and the reload come in either order, so the report reads the file:
-   * if the document already shows it, the held clean changes were that reload; if not, the reload
-   * is still to come.
+   * Notes changes on disk: VS Code reloads a clean document after them. The watcher's report and
+   * the reload come in either order, so the report reads the file: if the document already shows
+   * it, held clean changes were that reload (none held: our own save, or a reload already seen);
+   * if not, the reload is still to come. A dirty document is not reloaded.
    */
   private watchDisk(): vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*', true, false, true);
@@ -191,8 +294,7 @@ export class CaptureController implements vscode.Disposable {
 
   private async onDiskChange(uri: vscode.Uri): Promise<void> {
     const key = uri.toString();
-    if (!this.tracked.has(key) || Date.now() - (this.saves.get(key) ?? 0) <= OWN_SAVE_MS) return;
-    this.diskChanges.set(key, Date.now());
+    if (!this.tracked.has(key)) return;
     let onDisk: string;
     try {
       onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)).replace(/^\uFEFF/, '');
@@ -200,14 +302,12 @@ export class CaptureController implements vscode.Disposable {
       return;
     }
     const doc = this.tracked.get(key);
-    if (!doc || doc.document.isDirty || doc.document.getText() !== onDisk) return;
-    // The document already shows what is on disk: no reload is to come.
-    this.diskChanges.delete(key);
-    if (doc.held.some((event) => event.clean)) this.release(doc, undefined, true);
+    if (!doc || doc.document.isDirty) return;
+    if (doc.document.getText() !== onDisk) this.diskChanges.set(key, Date.now());
+    else if (doc.held.some((event) => event.clean)) this.release(doc, undefined, true);
   }
 
   private onDidSave(document: vscode.TextDocument): void {
-    this.saves.set(document.uri.toString(), Date.now());
     const doc = this.get(document);
     if (!doc) return;
     if (doc.held.length > 0) this.release(doc, doc.formatter);
@@ -249,7 +349,7 @@ export class CaptureController implements vscode.Disposable {
       // What changed while nothing watched (closed, edited on disk) is unknown.
       const reconciled = session.reconcile(opened);
       if (reconciled > 0) this.log.info(`${asset}: ${reconciled} code units changed while Colophon was not watching; recorded as unknown`);
-      const doc: TrackedDocument = { document, asset, ledger, session, map: session.map, expectations: new Expectations(), formatter: undefined, held: [], release: undefined };
+      const doc: TrackedDocument = { document, asset, ledger, session, map: session.map, rebase: undefined, expectations: new Expectations(), formatter: undefined, held: [], release: undefined };
       this.tracked.set(key, doc);
       this.apply(doc, early);
       return doc;
@@ -263,8 +363,10 @@ export class CaptureController implements vscode.Disposable {
     const doc = this.tracked.get(key);
     if (!doc) return;
     this.tracked.delete(key);
+    this.formats.forget(document);
     if (doc.held.length > 0) this.release(doc);
     try {
+      await doc.rebase?.done;
       await doc.session.close();
     } catch (error) {
       this.log.error(`${doc.asset}: ${(error as Error).message}`);
@@ -276,6 +378,7 @@ export class CaptureController implements vscode.Disposable {
     const docs = [...this.tracked.values()];
     this.tracked.clear();
     for (const doc of docs) if (doc.held.length > 0) this.release(doc);
+    await Promise.all(docs.map((doc) => doc.rebase?.done));
     await Promise.all(docs.map((doc) => doc.session.close().catch((error: Error) => this.log.error(`${doc.asset}: ${error.message}`))));
   }
 

@@ -6,10 +6,9 @@
 // (expectations, see expectations.ts); format-on-save edits arrive just before will-save (measured
 // in VS Code 1.100: the formatter runs as an earlier save participant), as one event with more
 // changes than the editor has cursors, which the controller holds until will-save says whether
-// a save is under way;
-// a reload from disk follows a file-system change we did not cause and leaves the document clean
-// (clean alone is not enough: VS Code reports the first keystroke after opening or saving as clean). Anything else that inserts more than a keystroke's
-// worth of text (another extension's inline completion, a snippet, a suggestion) is unknown: we did
+// a save is under way. A reload from disk never comes here: the controller matches it with the
+// ledger (whoever changed the file may have recorded who wrote it). Anything else that inserts
+// more than a keystroke's worth of text (another extension's inline completion, a snippet, a suggestion) is unknown: we did
 // not see who wrote it.
 import type { AgentRef } from '@colophon/core';
 import type { Expectations } from './expectations.js';
@@ -25,8 +24,6 @@ export interface EditorChange {
 export interface ChangeContext {
   /** `TextDocumentChangeEvent.reason`. */
   reason: 'undo' | 'redo' | undefined;
-  /** VS Code reloaded the document from disk: it changed there (not by our save) and is clean after the change. */
-  fromDisk: boolean;
   /**
    * The event holds more changes than the editor has cursors: no keystroke makes that (a
    * formatter, a rename, replace-all, another extension's edit).
@@ -38,7 +35,6 @@ export interface ChangeContext {
 
 const TYPED: ChangeSource = { class: 'human', evidence: 'typed' };
 const UNKNOWN_TYPED: ChangeSource = { class: 'unknown', evidence: 'typed' };
-const FROM_DISK: ChangeSource = { class: 'unknown', evidence: 'reconciled' };
 
 /** Auto-closed pairs, Enter with its indentation, a Tab's spaces: one keystroke, several characters. */
 const KEYSTROKE = /^(?:[\s\S]|[\uD800-\uDBFF][\uDC00-\uDFFF]|\r?\n[ \t]*|[ \t]{1,16}|\(\)|\[\]|\{\}|""|''|``)$/;
@@ -69,7 +65,6 @@ export function classify(changes: readonly EditorChange[], context: ChangeContex
 function sourceOf(changes: readonly EditorChange[], context: ChangeContext, expectations: Expectations, now: number): ChangeSource | undefined {
   // Undo and redo give text back its previous authors (the session does that); deletions are the user's.
   if (context.reason) return TYPED;
-  if (context.fromDisk) return FROM_DISK;
   const expected = expectations.take(changes, now);
   if (expected) return expected;
   if (context.formatter) return { class: 'tool', evidence: 'typed', agent: context.formatter };

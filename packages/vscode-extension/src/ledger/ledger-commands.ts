@@ -40,7 +40,7 @@ export class LedgerCommands implements vscode.Disposable {
 
   private async flush(): Promise<void> {
     try {
-      this.capture.releaseHeld();
+      await this.capture.settle();
       await this.ledgers.flush();
       void vscode.window.setStatusBarMessage('Colophon: every burst is in the ledger', 3000);
     } catch (error) {
@@ -54,7 +54,7 @@ export class LedgerCommands implements vscode.Disposable {
       void vscode.window.showWarningMessage('Colophon: no ledger is open (no Colophon project in this workspace).');
       return;
     }
-    this.capture.releaseHeld();
+    await this.capture.settle();
     await this.ledgers.flush().catch(() => undefined);
     for (const ledger of ledgers) {
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Colophon: verifying the ledger…' }, () =>
@@ -80,7 +80,12 @@ export class LedgerCommands implements vscode.Disposable {
     }
     await doc.session.flush().catch(() => undefined);
     const panel = vscode.window.createWebviewPanel('colophon.history', `History: ${doc.asset}`, vscode.ViewColumn.Beside, { enableScripts: false });
-    panel.webview.html = await historyHtml(doc.ledger.workspace.feeds, doc.asset, doc.ledger.signer.did);
+    try {
+      panel.webview.html = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Colophon: reading the history…' }, () => historyHtml(doc.ledger, doc.asset));
+    } catch (error) {
+      panel.dispose();
+      void vscode.window.showErrorMessage(`Colophon: cannot show the history of ${doc.asset}: ${(error as Error).message}`);
+    }
   }
 
   private async setKey(): Promise<void> {

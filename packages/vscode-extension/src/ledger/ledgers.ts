@@ -14,6 +14,8 @@ export interface WorkspaceLedger {
   readonly signer: { name: string; did: string };
   readonly writer: LedgerWriter;
   readonly engine: CaptureEngine;
+  /** How many bursts' records the writer has appended (the ledger acknowledged them). */
+  written: number;
 }
 
 export type LedgerEvent = { kind: 'problem'; root: string; message: string } | { kind: 'written'; root: string };
@@ -94,19 +96,24 @@ export class Ledgers implements vscode.Disposable {
     });
     const idleMs = vscode.workspace.getConfiguration('colophon.burst').get<number>('idleMs', 2000);
     const schedule = platformScheduler();
+    let ledger: WorkspaceLedger | undefined = undefined;
     const engine = new CaptureEngine(writer, {
       clock: Date.now,
       idleMs,
       ...(schedule ? { schedule } : {}),
       onBurst: (info) => {
         info.record.cid().then(
-          () => this.events.fire({ kind: 'written', root }),
+          () => {
+            ledger!.written++;
+            this.events.fire({ kind: 'written', root });
+          },
           () => undefined, // reported through onError
         );
       },
     });
     this.log.info(`recording ${root} as ${signer.name} (${signer.identity.did})`);
-    return { workspace, signer: { name: signer.name, did: signer.identity.did }, writer, engine };
+    ledger = { workspace, signer: { name: signer.name, did: signer.identity.did }, writer, engine, written: 0 };
+    return ledger;
   }
 
   /** Writes everything pending in every ledger. */

@@ -58,7 +58,7 @@ export class AuthorshipView implements vscode.Disposable {
   }
 
   private render(editor: vscode.TextEditor): void {
-    const doc = this.capture.get(editor.document);
+    const doc = this.capture.shown(editor.document);
     const mode = this.mode();
     const limit = vscode.workspace.getConfiguration('colophon.authorship').get<number>('maxFileChars', 2_000_000);
     const tooBig = doc !== undefined && mode !== 'off' && doc.map.length > limit;

@@ -1,35 +1,38 @@
-// The history webview: an asset's records in causal order (who, when, what kind, how it was
-// observed, which model or tool, how much text), as static HTML with no scripts.
-import { causalOrder, evidenceOf, loadAssetHistory, modelLabel, toolLabel, type RecordStore } from '@colophon/core';
+// The history webview: the asset's report, rendered by @colophon/core/report (the same facts and
+// sections as `colophon report`), from the ledger the extension writes to. What needs the CLI's
+// tools is left to "Colophon: Open report": the lineage drawing (Graphviz) and the file's Content
+// Credentials (the C2PA SDK); the page says so.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LedgerView, contentCid, utf8Decode, type CID } from '@colophon/core';
+import { verifyWorkspace } from '@colophon/core/node';
+import { collectReport, reportPage, type WorkContent } from '@colophon/core/report';
+import type { WorkspaceLedger } from '../ledger/ledgers.js';
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Texts larger than this are not shown in the page (the shares still are). */
+const MAX_SHOWN_TEXT_BYTES = 4 * 1024 * 1024;
+
+/** The saved file's text when it is the version the map describes (else the colours would sit on the wrong characters). */
+async function workOf(path: string, version: CID | undefined): Promise<WorkContent> {
+  const bytes = await readFile(path).then((b) => new Uint8Array(b), () => undefined);
+  if (!bytes) return { note: 'the file is not on disk' };
+  if (bytes.length > MAX_SHOWN_TEXT_BYTES) return { note: `the file is larger than ${MAX_SHOWN_TEXT_BYTES / 1024 / 1024} MB` };
+  if (!version || !contentCid(bytes).equals(version)) return { note: 'the file on disk is not the version the records describe (save it, or wait for the burst to be written)' };
+  try {
+    return { text: utf8Decode(bytes) };
+  } catch {
+    return { note: 'the file is not UTF-8 text' };
+  }
 }
 
-function shortDid(did: string, me: string): string {
-  return did === me ? 'you' : `${did.slice(0, 16)}…${did.slice(-6)}`;
-}
-
-export async function historyHtml(store: Pick<RecordStore, 'query' | 'get'>, asset: string, me: string): Promise<string> {
-  const entries = causalOrder(await loadAssetHistory(store, asset));
-  const rows = entries.map(({ cid, record }) => {
-    const ops = Array.isArray(record.delta?.text) ? (record.delta!.text as unknown[]) : [];
-    const classes = new Set<string>();
-    let inserted = 0;
-    let deleted = 0;
-    for (const op of ops) {
-      if (!Array.isArray(op)) continue;
-      deleted += Number(op[1]) || 0;
-      inserted += Number(op[2]) || 0;
-      if (typeof op[3] === 'string') classes.add(op[3]);
-    }
-    const agent = record.agent ? (record.agent.type === 'ai' ? modelLabel(record.agent) : toolLabel(record.agent)) : '';
-    const evidence = evidenceOf(record);
-    const intent = record.intent ? ('text' in record.intent ? `“${record.intent.text}”` : 'private prompt (commitment)') : '';
-    return `<tr><td>${escape(new Date(record.at).toISOString().replace('T', ' ').slice(0, 19))}</td><td>${escape(record.kind)}</td><td>${escape(shortDid(record.by, me))}</td><td>${escape([...classes].join(', '))}</td><td>${escape(evidence ?? '')}</td><td>${escape(agent || intent)}</td><td class="n">+${inserted} −${deleted}</td><td><code>${escape(cid.toString().slice(0, 14))}…</code></td></tr>`;
-  });
-  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:0 1em}table{border-collapse:collapse;width:100%}td,th{padding:.3em .6em;border-bottom:1px solid var(--vscode-panel-border);text-align:left;font-size:12px}.n{text-align:right;white-space:nowrap}</style>
-</head><body><h2>${escape(asset)}</h2><p>${entries.length} records, oldest first.</p>
-<table><thead><tr><th>when (UTC)</th><th>kind</th><th>by</th><th>classes</th><th>evidence</th><th>model / tool / prompt</th><th>text</th><th>record</th></tr></thead><tbody>${rows.join('')}</tbody></table></body></html>`;
+export async function historyHtml(ledger: WorkspaceLedger, asset: string): Promise<string> {
+  const ws = ledger.workspace;
+  const view = await LedgerView.load(ws.feeds);
+  const names = new Map((await ws.keys.list()).map(({ name, did }) => [did, name] as const));
+  const data = collectReport(view, { asset, names, project: { name: ws.project.name, genesis: ws.project.id }, now: Date.now() });
+  if (data.attribution?.textMap && asset.startsWith('file:')) data.work = await workOf(join(ws.root, asset.slice('file:'.length)), data.attribution.out);
+  data.credentialNote = 'Content Credentials are read with the C2PA SDK by "Colophon: Open report" (the colophon CLI), not in this view.';
+  const report = await verifyWorkspace(ws.root);
+  data.verification = { ok: report.ok, records: report.records, feeds: report.feeds, findings: report.findings.map((f) => ({ code: f.code, message: f.message })) };
+  return reportPage(data);
 }

@@ -54,7 +54,7 @@ export class StatusBarController implements vscode.Disposable {
 
   private render(): void {
     const editor = vscode.window.activeTextEditor;
-    const doc = editor ? this.capture.get(editor.document) : undefined;
+    const doc = editor ? this.capture.shown(editor.document) : undefined;
     let ledger = this.ledger;
     if (doc && ledger.state === 'ok') ledger = { state: 'ok', pending: doc.ledger.writer.pending };
     if (!doc) {

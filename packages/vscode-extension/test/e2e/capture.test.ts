@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CodeServerHost } from './code-server.js';
-import { attributeRuns, builtVsix, colophon, project, reporterVsix, spans, type Project } from './workspace.js';
+import { agentHook, attributeRuns, builtVsix, colophon, project, reporterVsix, spans, type Project } from './workspace.js';
 
 const GENERATED = 'The lighthouse keeper counted ships.';
 const SCREENSHOTS = process.env.COLOPHON_SCREENSHOTS ?? join(tmpdir(), 'colophon-vscode-screenshots');
@@ -74,6 +74,8 @@ beforeAll(async () => {
   ws = await project();
   await writeFile(join(ws.root, 'chapter.md'), '');
   await writeFile(join(ws.root, 'data.json'), '');
+  await writeFile(join(ws.root, 'agent.md'), '');
+  await writeFile(join(ws.root, 'one.json'), '');
   await mkdir(SCREENSHOTS, { recursive: true });
   const reporter = await reporterVsix(join(ws.root, '..'));
   host = await CodeServerHost.start({
@@ -147,7 +149,12 @@ test('typing, generating, undo/redo, paste and a reported generation are attribu
   await host.page.locator('.view-line span', { hasText: 'lighthouse' }).first().hover();
   const hover = host.page.locator('.monaco-hover', { hasText: 'Colophon' }).first();
   await hover.waitFor({ timeout: 20_000 });
-  expect(await hover.innerText()).toContain('Written by an AI model');
+  const card = await hover.innerText();
+  expect(card).toContain('Written by an AI model');
+  // Its burst is in the ledger: the card names the record at once (the file was never reopened):
+  // the redo's, which gave the model's text back (observed: evidence typed).
+  expect(card).toMatch(/Model: openai-compatible\/tiny-writer@tiny-writer-2026\s+When: .+ UTC\s+Evidence: typed/);
+  expect(card).toMatch(/Record: baf[a-z2-7]{50,}/);
   await host.page.screenshot({ path: join(SCREENSHOTS, 'authorship-file-hover.png') });
 
   // Line mode (file -> off -> line): who wrote the current line, after its end.
@@ -179,6 +186,28 @@ test('format-on-save edits are the formatter\'s (tool), named by extension id', 
   expect(tool.every((r) => /^\s+$/.test(text.slice(r.start, r.start + r.length)))).toBe(true);
   const human = runs.filter((r) => r.class === 'human').map((r) => text.slice(r.start, r.start + r.length)).join('');
   expect(human.replace(/\s/g, '')).toBe('{"a":1,"b":[1,2]}');
+}, 240_000);
+
+test("Format Document's one-character edit is the formatter's (tool), not a keystroke", async () => {
+  await host.openFile('one.json');
+  await host.waitTracked();
+  await host.type('{\n    "a":1\n}');
+  // The formatter is asked what it would change once typing pauses (and the JSON server is up).
+  await host.page.waitForTimeout(3000);
+  await host.command('Format Document');
+  const formatted = '{\n    "a": 1\n}';
+  await waitForEditorText((t) => t === formatted, 'the formatted document');
+  await host.save();
+  await recordNow();
+  const text = await readFile(join(ws.root, 'one.json'), 'utf8');
+  expect(text).toBe(formatted);
+  const runs = await attributeRuns(ws, 'file:one.json');
+  expect(spans(text, runs)).toEqual([
+    ['{\n    "a":', 'human'],
+    [' ', 'tool'],
+    ['1\n}', 'human'],
+  ]);
+  expect(runs[1]!.who).toMatch(/^vscode\.json-language-features@/);
 }, 240_000);
 
 test('a file changed on disk while open, and while closed, is unknown (reconciled) where it changed', async () => {
@@ -219,4 +248,70 @@ test('a file changed on disk while open, and while closed, is unknown (reconcile
   expect(await host.waitTracked()).toMatch(/ledger (verified|up to date)/);
   await host.command('Colophon: Show history');
   await host.page.locator('.tab', { hasText: 'History: file:chapter.md' }).first().waitFor({ timeout: 20_000 });
+  // The view is core's report (the CLI's page): the same sections, the same verdicts.
+  const history = host.page.frameLocator('iframe.webview').frameLocator('#active-frame');
+  await history.locator('h1', { hasText: 'chapter.md' }).waitFor({ timeout: 30_000 });
+  for (const section of ['#shares', '#work', '#verification', '#timeline']) await history.locator(section).waitFor();
+  expect(await history.locator('#verification').innerText()).toMatch(/verified|every signature/i);
+  expect(await history.locator('#work').innerText()).toContain('Offline.');
+  await host.page.screenshot({ path: join(SCREENSHOTS, 'history.png') });
+}, 240_000);
+
+test("an agent's edit on disk, reported through colophon agent-hook, is ai (reported) in the open editor, whichever comes first", async () => {
+  const file = join(ws.root, 'agent.md');
+  // One editor on screen (the history of the test before is open beside, with the keyboard): editorText reads them all.
+  await host.page.locator('.tab[data-resource-name="chapter.md"]').first().click();
+  await host.command('View: Close All Editors');
+  await host.page.locator('.tab').first().waitFor({ state: 'detached' });
+  await host.openFile('agent.md');
+  await host.waitTracked();
+  await host.type('The keeper climbed.');
+  await host.save();
+  await recordNow();
+
+  // Claude Code's PostToolUse for an Edit: the file is already changed when the hook runs. Here
+  // VS Code reloads the file first, the writer types on, and the hook reports a moment later.
+  const first = '\nThe lamp was lit.';
+  await writeFile(file, `The keeper climbed.${first}`);
+  await waitForEditorText((t) => t.endsWith('lit.'), "the agent's first edit");
+  await host.press('Control+End');
+  await host.type(' Yes.');
+  const edit = (oldString: string, newString: string) => ({
+    hook_event_name: 'PostToolUse',
+    session_id: 's1',
+    cwd: ws.root,
+    tool_name: 'Edit',
+    tool_input: { file_path: file, old_string: oldString, new_string: newString },
+  });
+  expect(await agentHook(ws, edit('climbed.', `climbed.${first}`), '--model', 'anthropic/claude-sonnet@4.5')).toMatch(/file:agent\.md: \+\d+ -0 by anthropic\/claude-sonnet@4\.5 \(reported\)/);
+  await host.save();
+  await recordNow();
+
+  // Then the hook reports as soon as it can (usually before VS Code reloads), naming no model.
+  const second = '\nThe sea was calm.';
+  const before = await readFile(file, 'utf8');
+  await writeFile(file, `${before}${second}`);
+  const reported = agentHook({ ...ws, env: { ...ws.env, COLOPHON_AGENT_MODEL: '' } }, edit('Yes.', `Yes.${second}`));
+  await waitForEditorText((t) => t.endsWith('calm.'), "the agent's second edit");
+  expect(await reported).toMatch(/names no model: recorded as an unspecified model/);
+  await host.press('Control+End');
+  await host.type(' Done.');
+  await host.save();
+  await recordNow();
+
+  const text = await readFile(file, 'utf8');
+  expect(text).toBe(`The keeper climbed.${first} Yes.${second} Done.`);
+  const runs = await attributeRuns(ws, 'file:agent.md');
+  expect(spans(text, runs)).toEqual([
+    ['The keeper climbed.', 'human'],
+    [first, 'ai'],
+    [' Yes.', 'human'],
+    [second, 'ai'],
+    [' Done.', 'human'],
+  ]);
+  expect(runs[1]).toMatchObject({ who: 'anthropic/claude-sonnet@4.5', evidence: 'reported' });
+  expect(runs[3]).toMatchObject({ who: 'unspecified/unspecified@unspecified', evidence: 'reported' });
+  // The editor shows the same: 19 + 5 + 6 human, 18 + 18 AI.
+  expect(await host.waitTracked()).toMatch(/^Colophon: 45% human, 55% AI, 0% other/);
+  await colophon(ws.root, ws.env, 'verify');
 }, 240_000);

@@ -1,6 +1,6 @@
 // What the end-to-end tests need besides the host: the built extension, the fixture extension
 // that stands for another extension's AI, the colophon CLI, and a project to record into.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,19 @@ export async function colophon(cwd: string, env: NodeJS.ProcessEnv, ...args: str
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run node scripts/setup.mjs`);
   const { stdout } = await run(process.execPath, [CLI, ...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
   return stdout;
+}
+
+/** Runs `colophon agent-hook` as an agent's hook would: the event as JSON on stdin. Resolves with stderr (what it recorded). */
+export async function agentHook(p: Project, event: object, ...args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [CLI, 'agent-hook', ...args], { cwd: p.root, env: p.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(JSON.stringify(event));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0 || JSON.parse(stdout).continue !== true) throw new Error(`agent-hook exited ${code}: ${stdout} ${stderr}`);
+  return stderr;
 }
 
 export interface Project {

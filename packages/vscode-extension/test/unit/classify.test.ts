@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { classify, isKeystroke, type ChangeContext } from '../../src/capture/classify.js';
 import { Expectations } from '../../src/capture/expectations.js';
 
-const plain: ChangeContext = { reason: undefined, fromDisk: false, programmatic: false, formatter: undefined };
+const plain: ChangeContext = { reason: undefined, programmatic: false, formatter: undefined };
 const prettier = { type: 'tool' as const, name: 'esbenp.prettier-vscode', version: '11.0.0' };
 const model = { type: 'ai' as const, model: { provider: 'openai-compatible', name: 'tiny', version: '1' } };
 
@@ -40,11 +40,6 @@ describe('classify', () => {
     const [undo] = classify([{ rangeOffset: 0, rangeLength: 0, text: 'restored text' }], { ...plain, reason: 'undo' }, expectations, 0);
     expect(undo).toMatchObject({ class: 'human', evidence: 'typed', undo: 'undo' });
     expect(expectations.size).toBe(1);
-  });
-
-  test('a reload from disk is unknown and reconciled, even one character', () => {
-    const [change] = classify([{ rangeOffset: 0, rangeLength: 1, text: 'b' }], { ...plain, fromDisk: true }, new Expectations(), 0);
-    expect(change).toMatchObject({ class: 'unknown', evidence: 'reconciled' });
   });
 
   test('announced edits take their source once; stale ones expire', () => {

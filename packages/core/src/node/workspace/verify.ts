@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DecodedRecord } from '../../record/encoding.js';
 import { auditGovernance } from '../../contracts/audit.js';
-import { CarFeedStore } from '../car-feed-store.js';
+import { MemoryRecordStore } from '../../ledger/record-store.js';
 import { verifyBlocks, verifyDecodedSignature, type Finding, type RawBlock, type VerifyReport } from '../../ledger/verify.js';
 import type { MerkleTree } from '../../transparency/merkle.js';
 import { collectCheckpointedFeeds, verifyCheckpointFiles } from '../checkpoint-files.js';
@@ -58,26 +58,28 @@ export async function verifyWorkspace(from: string, options: VerifyWorkspaceOpti
       yield block;
     }
   }
-  const report = await verifyBlocks(counted(), { genesis, onProgress: () => progress?.update(bytesRead), verifySignatures: signatureChecker() });
+  const verified: DecodedRecord[] = [];
+  const report = await verifyBlocks(counted(), { genesis, onProgress: () => progress?.update(bytesRead), verifySignatures: signatureChecker(), onRecord: (record) => verified.push(record) });
   progress?.stop();
   report.findings.unshift(...readProblems);
   report.findings.push(...(await verifyCheckpointFiles(dir, feedTrees, { genesis })));
-  // Governance and attribution are judged on a ledger whose records check out (opening the store
-  // then changes nothing on disk): who signed what they were entitled to, which settlements stand,
-  // and which records attribution must skip. A claimed time in the future is no structural damage,
-  // so it does not hold these audits back.
+  // Governance and attribution are judged on a ledger whose records check out: who signed what
+  // they were entitled to, which settlements stand, and which records attribution must skip. They
+  // read the records the pass above decoded and verified, from memory: the feeds are not read or
+  // decoded again. A claimed time in the future is no structural damage, so it does not hold these
+  // audits back.
   if (report.findings.every((f) => f.code === 'future-time')) {
-    const feeds = await CarFeedStore.open(dir);
-    report.findings.push(...(await unattributableFindings(feeds)));
+    const feeds = new MemoryRecordStore();
+    // In feed order, as read: a ledger without structural findings extends every feed in turn.
+    for (const record of verified) await feeds.append(record);
+    report.findings.push(...unattributableFindings(verified));
     report.findings.push(...(await auditGovernance(feeds, genesis)));
   }
   report.ok = report.findings.length === 0;
   return report;
 }
 
-async function unattributableFindings(feeds: CarFeedStore): Promise<Finding[]> {
-  const entries: LedgerEntry[] = [];
-  for await (const { cid, record } of feeds.records()) entries.push({ cid, record });
+function unattributableFindings(entries: readonly LedgerEntry[]): Finding[] {
   return unattributableRecords(entries).map(({ record, asset, reason }) => ({
     code: 'unattributable' as const,
     message: `${asset}: ${reason}; attribution skips it`,
