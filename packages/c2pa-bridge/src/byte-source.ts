@@ -2,10 +2,8 @@
  * Bytes read by position, synchronously: a file in memory, a file on disk, or a signed file that
  * exists only as "the asset with a manifest spliced in". The C2PA SDK reads its inputs through
  * Blob.slice and FileReaderSync, so a SourceBlob hands it exactly the ranges it asks for and a
- * large file never has to be in memory whole.
+ * large file never has to be in memory whole. Platform-neutral; a file on disk is file-source.ts (Node).
  */
-import { readSync } from 'node:fs';
-import { EnvironmentError } from '@colophon/core/node';
 
 export interface ByteSource {
   readonly size: number;
@@ -17,23 +15,6 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
   return {
     size: bytes.length,
     readSync: (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
-  };
-}
-
-/** A file open as `fd` (the caller closes it), `size` bytes long. */
-export function fileSource(fd: number, size: number, name: string): ByteSource {
-  return {
-    size,
-    readSync(offset, length) {
-      const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-      let done = 0;
-      while (done < out.length) {
-        const n = readSync(fd, out, done, out.length - done, offset + done);
-        if (n === 0) throw new EnvironmentError(`${name} became shorter while it was being read (it changed during the export)`);
-        done += n;
-      }
-      return out;
-    },
   };
 }
 

@@ -5,9 +5,16 @@
  * are signed through `SigningIdentity.sign`, so no private key is ever handled here.
  */
 import './reflect-polyfill.js';
-import { createHash, randomBytes } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { publicKeyFromDidKey, type SigningIdentity } from '@colophon/core';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { base64Decode, publicKeyFromDidKey } from '@colophon/core';
+import type { ClaimKey } from './cose-signer.js';
+
+/** An identity that signs certificates: its did and public key, and a key that may answer asynchronously. */
+export interface CertificateSigner extends ClaimKey {
+  readonly did: string;
+  readonly publicKey: Uint8Array;
+}
 
 const ED25519 = { name: 'Ed25519' } as const;
 // SPKI DER prefix for a raw 32-byte Ed25519 public key (RFC 8410).
@@ -44,7 +51,7 @@ export interface CertificateInfo {
   der: Uint8Array;
 }
 
-function spki(publicKey: Uint8Array): Uint8Array {
+function spki(publicKey: Uint8Array): Uint8Array<ArrayBuffer> {
   if (publicKey.length !== 32) throw new RangeError(`an Ed25519 public key is 32 bytes, got ${publicKey.length}`);
   const out = new Uint8Array(SPKI_PREFIX.length + 32);
   out.set(SPKI_PREFIX);
@@ -52,9 +59,14 @@ function spki(publicKey: Uint8Array): Uint8Array {
   return out;
 }
 
+/** A DER certificate as @peculiar/x509 takes it (a view over a plain ArrayBuffer). */
+function parseCertificate(der: Uint8Array): x509.X509Certificate {
+  return new x509.X509Certificate(der.buffer instanceof ArrayBuffer ? (der as Uint8Array<ArrayBuffer>) : new Uint8Array(der));
+}
+
 /** RFC 5280 key identifier (method 1): SHA-1 of the subjectPublicKey bits, i.e. the raw key. */
 export function keyIdentifier(publicKey: Uint8Array): string {
-  return createHash('sha1').update(publicKey).digest('hex');
+  return Array.from(sha1(publicKey), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -64,11 +76,11 @@ export function keyIdentifier(publicKey: Uint8Array): string {
 type GeneratorCrypto = Parameters<typeof x509.X509CertificateGenerator.create>[1];
 type GeneratorKey = x509.X509CertificateCreateWithKeyParams['signingKey'];
 
-function identityCrypto(identity: SigningIdentity): GeneratorCrypto {
+function identityCrypto(identity: CertificateSigner): GeneratorCrypto {
   const subtle = {
     async sign(_algorithm: unknown, _key: unknown, data: ArrayBuffer | ArrayBufferView): Promise<ArrayBuffer> {
       const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-      const signature = identity.sign(bytes);
+      const signature = await identity.sign(bytes);
       return signature.buffer.slice(signature.byteOffset, signature.byteOffset + signature.byteLength) as ArrayBuffer;
     },
   };
@@ -79,9 +91,9 @@ function identityCrypto(identity: SigningIdentity): GeneratorCrypto {
 const identityKey = { algorithm: ED25519, type: 'private', extractable: false, usages: ['sign'] } as unknown as GeneratorKey;
 
 function serialNumber(): string {
-  const bytes = randomBytes(16);
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
   bytes[0] = (bytes[0]! & 0x7f) | 0x01; // positive and never all zero
-  return bytes.toString('hex');
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function escapeRdn(value: string): string {
@@ -114,7 +126,7 @@ function leafExtensions(subjectKey: Uint8Array, issuerKey: Uint8Array, did: stri
 }
 
 /** A self-signed claim-signing certificate for an individual's identity. */
-export async function selfSignedCertificate(identity: SigningIdentity, options: CertificateOptions): Promise<Uint8Array> {
+export async function selfSignedCertificate(identity: CertificateSigner, options: CertificateOptions): Promise<Uint8Array> {
   const name = distinguishedName(options);
   const cert = await x509.X509CertificateGenerator.create(
     {
@@ -133,7 +145,7 @@ export async function selfSignedCertificate(identity: SigningIdentity, options: 
 }
 
 /** A project CA certificate (CA:TRUE, path length 0: it issues signer certificates only). */
-export async function caCertificate(ca: SigningIdentity, options: CertificateOptions): Promise<Uint8Array> {
+export async function caCertificate(ca: CertificateSigner, options: CertificateOptions): Promise<Uint8Array> {
   const name = distinguishedName(options);
   const id = keyIdentifier(ca.publicKey);
   const cert = await x509.X509CertificateGenerator.create(
@@ -162,7 +174,7 @@ export async function caCertificate(ca: SigningIdentity, options: CertificateOpt
  * A claim-signing certificate for `subjectDid` (a did:key: its public key is in the did), issued
  * by the project CA. Only the CA's identity signs; the subject's private key is not needed.
  */
-export async function issueCertificate(ca: SigningIdentity, caCert: Uint8Array, subjectDid: string, options: CertificateOptions): Promise<Uint8Array> {
+export async function issueCertificate(ca: CertificateSigner, caCert: Uint8Array, subjectDid: string, options: CertificateOptions): Promise<Uint8Array> {
   const issuer = describeCertificate(caCert);
   if (!issuer.isCa) throw new Error(`the CA certificate "${issuer.subject}" is not a CA certificate`);
   if (!issuer.publicKey || !equalBytes(issuer.publicKey, ca.publicKey)) {
@@ -173,7 +185,7 @@ export async function issueCertificate(ca: SigningIdentity, caCert: Uint8Array, 
     {
       serialNumber: serialNumber(),
       subject: distinguishedName(options),
-      issuer: new x509.X509Certificate(caCert).subjectName,
+      issuer: parseCertificate(caCert).subjectName,
       ...validity(options, LEAF_VALIDITY_DAYS),
       publicKey: spki(subjectKey),
       signingKey: identityKey,
@@ -195,7 +207,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function describeCertificate(der: Uint8Array): CertificateInfo {
-  const cert = new x509.X509Certificate(der);
+  const cert = parseCertificate(der);
   const basic = cert.getExtension(x509.BasicConstraintsExtension);
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const did = san?.names.items.find((n) => n.type === 'url' && n.value.startsWith('did:key:'))?.value;
@@ -217,16 +229,15 @@ export function describeCertificate(der: Uint8Array): CertificateInfo {
 
 /** True when `cert` was signed by the key in `issuer` (both DER). */
 export async function isIssuedBy(cert: Uint8Array, issuer: Uint8Array): Promise<boolean> {
-  const { webcrypto } = await import('node:crypto');
   try {
-    return await new x509.X509Certificate(cert).verify({ publicKey: new x509.X509Certificate(issuer).publicKey, signatureOnly: true }, webcrypto as unknown as GeneratorCrypto);
+    return await parseCertificate(cert).verify({ publicKey: parseCertificate(issuer).publicKey, signatureOnly: true }, globalThis.crypto as unknown as GeneratorCrypto);
   } catch {
     return false;
   }
 }
 
 export function toPem(der: Uint8Array): string {
-  return new x509.X509Certificate(der).toString('pem') + '\n';
+  return parseCertificate(der).toString('pem') + '\n';
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
@@ -242,9 +253,9 @@ export function certificatesFromPem(text: string, what: string): Uint8Array[] {
     if (label !== 'CERTIFICATE') {
       throw new Error(`${what} holds a "${label}" block; only CERTIFICATE blocks are accepted${/PRIVATE/.test(label) ? ' (never share or store a private key here)' : ''}`);
     }
-    const der = new Uint8Array(Buffer.from(match[2]!.replace(/\s+/g, ''), 'base64'));
+    const der = base64Decode(match[2]!.replace(/\s+/g, ''));
     try {
-      new x509.X509Certificate(der);
+      parseCertificate(der);
     } catch {
       throw new Error(`${what}: certificate ${out.length + 1} is not a valid X.509 certificate`);
     }

@@ -5,7 +5,14 @@
  * Sig_structure ["Signature1", protected, h'', claim], and a total length of exactly `reserveSize`.
  */
 import { Encoder, Tag } from 'cbor-x';
-import type { SigningIdentity } from '@colophon/core';
+
+/**
+ * What signs a claim: a local identity (SigningIdentity fits), or a key that lives elsewhere and
+ * answers asynchronously (the Figma panel asks the plugin's main thread, which keeps the key).
+ */
+export interface ClaimKey {
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
 
 const COSE_SIGN1_TAG = 18;
 const HEADER_ALG = 1;
@@ -85,7 +92,7 @@ export function reserveSizeFor(chain: readonly Uint8Array[]): number {
  * A signer for the SDK. `identity` must hold the key certified by `chain[0]`; the SDK's
  * verify-after-sign then proves every signature before a file is written.
  */
-export function coseSigner(identity: SigningIdentity, chain: readonly Uint8Array[], reserveSize = reserveSizeFor(chain)): CoseSigner {
+export function coseSigner(identity: ClaimKey, chain: readonly Uint8Array[], reserveSize = reserveSizeFor(chain)): CoseSigner {
   const protectedHeader = protectedHeaderFor(chain);
   let count = 0;
   return {
@@ -99,7 +106,7 @@ export function coseSigner(identity: SigningIdentity, chain: readonly Uint8Array
     async sign(claim) {
       count++;
       const toBeSigned = encode(['Signature1', protectedHeader, new Uint8Array(0), claim]);
-      const signature = identity.sign(toBeSigned);
+      const signature = await identity.sign(toBeSigned);
       return padToSize(protectedHeader, signature, reserveSize) as Uint8Array<ArrayBuffer>;
     },
   };

@@ -4,26 +4,20 @@
  * COSE signer; a PNG or JPEG by splice (splice.ts: the file is hashed and copied in pieces), any
  * other file whole. Either way the official reader checks the signature before anything is
  * returned or written (verify-after-sign), so a bad signature fails here and never ships.
+ * Platform-neutral (the browser entry uses it); writing files is export-file.ts, Node only.
  */
-import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { contentCidFromDigest, type BlobStore, type CID, type RecordStore, type SigningIdentity } from '@colophon/core';
-import { EnvironmentError, writeFileAtomic, writeFileAtomicFrom } from '@colophon/core/node';
-import { BytesBlob, bytesSource, chunksOf, fileSource, SourceBlob, type ByteSource } from './byte-source.js';
-import { coseSigner } from './cose-signer.js';
-import { assetFormat, checkExportSize, type AssetFormat } from './formats.js';
+import { contentCidFromDigest, sha256, type BlobStore, type CID, type RecordStore } from '@colophon/core';
+import { BytesBlob, bytesSource, SourceBlob, type ByteSource } from './byte-source.js';
+import { coseSigner, type ClaimKey } from './cose-signer.js';
+import { assetFormat, checkExportSize, fileNameOf, type AssetFormat } from './formats.js';
 import { assetHistory, type AssetHistory, type FeedCheckpointRef } from './ledger-history.js';
-import { buildManifest, type ClaimGenerator, type ManifestDefinition, type ManifestPlan } from './manifest.js';
+import { buildManifest, CLAIM_GENERATOR, type ClaimGenerator, type ManifestDefinition, type ManifestPlan } from './manifest.js';
 import { openCommitment } from '@colophon/core';
 import { DATA_HASH_MISMATCH, NOT_TAMPERING } from './read.js';
 import { initSdk, sdkContext, SdkError, sdkError, WasmBuilder, WasmReader } from './sdk.js';
-import { canSplice, spliceManifest, splicedSource, type Splice } from './splice.js';
+import { spliceManifest, splicedSource, type Splice } from './splice.js';
 
-/** Enough of a file's start to tell its format by its magic bytes. */
-const HEAD_BYTES = 4096;
-
-export const CLAIM_GENERATOR: ClaimGenerator = { name: 'Colophon', version: '0.1.0' };
+export { CLAIM_GENERATOR };
 
 export interface ExportInput {
   store: RecordStore;
@@ -34,8 +28,14 @@ export interface ExportInput {
   /** Name of the file being exported (picks the format; becomes the manifest title). */
   fileName: string;
   bytes: Uint8Array;
-  /** The identity that signs, and its certificate chain (leaf first, DER). */
-  identity: SigningIdentity;
+  /**
+   * The recorded state of the asset that `bytes` show, when the file is a rendering of it rather
+   * than the state itself (a Figma frame's node state, exported as PNG). Default: the bytes' own
+   * content id, which must then be a recorded state.
+   */
+  state?: CID;
+  /** The key that signs (it may answer asynchronously, from elsewhere), and its certificate chain (leaf first, DER). */
+  identity: ClaimKey;
   chain: readonly Uint8Array[];
   /** Put the prompts' text in the credentials (default: only their commitments). */
   disclosePrompts?: boolean;
@@ -95,7 +95,7 @@ function builderFor(plan: ManifestPlan, definition: ManifestDefinition, verifyAf
 }
 
 /** Signs `plan` over `bytes` with the SDK; returns the signed file, or the sidecar for text. */
-export async function signManifest(plan: ManifestPlan, format: AssetFormat, bytes: Uint8Array, identity: SigningIdentity, chain: readonly Uint8Array[], fileName: string): Promise<{ asset: Uint8Array; sidecar?: Uint8Array }> {
+export async function signManifest(plan: ManifestPlan, format: AssetFormat, bytes: Uint8Array, identity: ClaimKey, chain: readonly Uint8Array[], fileName: string): Promise<{ asset: Uint8Array; sidecar?: Uint8Array }> {
   initSdk();
   const signer = coseSigner(identity, chain);
   let builder: WasmBuilder | undefined;
@@ -123,7 +123,7 @@ export async function signManifest(plan: ManifestPlan, format: AssetFormat, byte
  * hashes to it with the manifest excluded by construction (its range is where the manifest
  * goes, and writeTo hashes the input again as it copies it).
  */
-async function signBySplice(plan: ManifestPlan, format: AssetFormat, source: ByteSource, digest: Uint8Array, identity: SigningIdentity, chain: readonly Uint8Array[], fileName: string): Promise<Splice | undefined> {
+export async function signBySplice(plan: ManifestPlan, format: AssetFormat, source: ByteSource, digest: Uint8Array, identity: ClaimKey, chain: readonly Uint8Array[], fileName: string): Promise<Splice | undefined> {
   initSdk();
   const signer = coseSigner(identity, chain);
   const splice = await spliceManifest(format, source, digest, async (hash, carrier) => {
@@ -150,11 +150,20 @@ async function signBySplice(plan: ManifestPlan, format: AssetFormat, source: Byt
   } finally {
     reader?.free();
   }
-  if (!Buffer.from(splice.manifest).includes(Buffer.from(digest))) throw new Error(`signing ${fileName}: the signed manifest does not carry the file's hash; nothing was written`);
+  if (!includesBytes(splice.manifest, digest)) throw new Error(`signing ${fileName}: the signed manifest does not carry the file's hash; nothing was written`);
   return splice;
 }
 
-interface Prepared {
+/** Whether `needle` occurs in `haystack` (a signed hash inside a manifest). */
+export function includesBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+export interface Prepared {
   format: AssetFormat;
   plan: ManifestPlan;
   history: AssetHistory;
@@ -162,12 +171,12 @@ interface Prepared {
 }
 
 /** Everything before signing: the asset's history for exactly this content, and the manifest built from it. */
-async function prepare(input: Omit<ExportInput, 'bytes'>, format: AssetFormat, digest: Uint8Array): Promise<Prepared> {
-  const history = await assetHistory(input.store, input.project, input.asset, contentCidFromDigest(digest), input.checkpoints ?? []);
+export async function prepare(input: Omit<ExportInput, 'bytes'>, format: AssetFormat, digest: Uint8Array): Promise<Prepared> {
+  const history = await assetHistory(input.store, input.project, input.asset, input.state ?? contentCidFromDigest(digest), input.checkpoints ?? []);
   const { texts, missing } = await disclosures(history, input.blobs, input.disclosePrompts ?? false);
   const plan = buildManifest({
     history,
-    title: input.fileName.split(/[\\/]/).pop()!,
+    title: fileNameOf(input.fileName),
     format: format.mime,
     claimGenerator: input.claimGenerator ?? CLAIM_GENERATOR,
     disclosed: texts,
@@ -177,11 +186,11 @@ async function prepare(input: Omit<ExportInput, 'bytes'>, format: AssetFormat, d
 }
 
 /** The whole-file path: the SDK signs `bytes` (embedded) or makes the sidecar (text), checked here. */
-async function signWhole(prepared: Prepared, input: Omit<ExportInput, 'bytes'>, bytes: Uint8Array, digest: Uint8Array): Promise<{ asset: Uint8Array; sidecar?: Uint8Array }> {
+export async function signWhole(prepared: Prepared, input: Omit<ExportInput, 'bytes'>, bytes: Uint8Array, digest: Uint8Array): Promise<{ asset: Uint8Array; sidecar?: Uint8Array }> {
   checkExportSize(input.fileName, bytes.length, 'whole');
   const signed = await signManifest(prepared.plan, prepared.format, bytes, input.identity, input.chain, input.fileName);
   // The sidecar is only worth shipping if it binds to this exact text (the SDK cannot check it).
-  if (signed.sidecar && !Buffer.from(signed.sidecar).includes(Buffer.from(digest))) throw new Error(`signing ${input.fileName}: the sidecar's data hash does not match the text`);
+  if (signed.sidecar && !includesBytes(signed.sidecar, digest)) throw new Error(`signing ${input.fileName}: the sidecar's data hash does not match the text`);
   return signed;
 }
 
@@ -194,7 +203,7 @@ async function signWhole(prepared: Prepared, input: Omit<ExportInput, 'bytes'>, 
 export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
   checkExportSize(input.fileName, input.bytes.length, 'spliced');
   const format = assetFormat(input.fileName, input.bytes);
-  const digest = new Uint8Array(createHash('sha256').update(input.bytes).digest());
+  const digest = sha256(input.bytes);
   const prepared = await prepare(input, format, digest);
   const source = bytesSource(input.bytes);
   const splice = format.carriage === 'embedded' ? await signBySplice(prepared.plan, format, source, digest, input.identity, input.chain, input.fileName) : undefined;
@@ -202,81 +211,4 @@ export async function exportC2pa(input: ExportInput): Promise<ExportResult> {
   const result: ExportResult = { ...prepared, asset: signed.asset };
   if (signed.sidecar) result.sidecar = signed.sidecar;
   return result;
-}
-
-export interface FileExportResult extends Omit<ExportResult, 'asset'> {
-  /**
-   * Writes the signed file to `path` atomically, copying the input again piece by piece; refuses
-   * (and writes nothing) if the input no longer has the content that was signed.
-   */
-  writeTo(path: string): Promise<void>;
-}
-
-/** SHA-256 of a whole source, read in pieces. */
-function digestOf(source: ByteSource): Uint8Array {
-  const hash = createHash('sha256');
-  for (const piece of chunksOf(source)) hash.update(piece);
-  return new Uint8Array(hash.digest());
-}
-
-/**
- * The input's pieces with the manifest inserted at its place, hashing the input as it passes: if
- * it no longer hashes to what was signed, this throws before the last piece (nothing is written).
- */
-async function* splicedPieces(input: ByteSource, splice: Splice, digest: Uint8Array, path: string): AsyncGenerator<Uint8Array> {
-  const hash = createHash('sha256');
-  let offset = 0;
-  for (const piece of chunksOf(input)) {
-    hash.update(piece);
-    const cut = splice.at - offset;
-    if (cut >= 0 && cut < piece.length) yield* [piece.subarray(0, cut), splice.manifest, piece.subarray(cut)];
-    else yield piece;
-    offset += piece.length;
-  }
-  if (Buffer.compare(hash.digest(), digest) !== 0) throw new EnvironmentError(`${path} changed during the export; nothing was written`);
-}
-
-function readWhole(source: ByteSource, fileName: string): Uint8Array {
-  checkExportSize(fileName, source.size, 'whole');
-  return source.readSync(0, source.size);
-}
-
-async function withFile<T>(path: string, use: (source: ByteSource) => Promise<T>): Promise<T> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const { size } = await handle.stat();
-    return await use(fileSource(handle.fd, size, path));
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * exportC2pa for a file on disk. PNG and JPEG are never read whole: one pass hashes the file,
- * the SDK signs a carrier, the reader checks the spliced result by position, and writeTo copies
- * the file with the manifest inserted; memory stays a few MiB whatever the file's size (up to
- * MAX_SPLICED_EXPORT_BYTES). Other formats are read whole (up to MAX_EXPORT_BYTES).
- */
-export async function exportC2paFile(input: Omit<ExportInput, 'bytes'> & { path: string }): Promise<FileExportResult> {
-  initSdk();
-  return withFile(input.path, async (source) => {
-    checkExportSize(input.fileName, source.size, 'spliced');
-    const named = assetFormat(input.fileName, source.readSync(0, HEAD_BYTES));
-    // Anything but a PNG or JPEG without credentials is read whole (text is checked as UTF-8 all
-    // through), so that limit is checked before any reading.
-    const whole = canSplice(named, source) ? undefined : readWhole(source, input.fileName);
-    const format = whole ? assetFormat(input.fileName, whole) : named;
-    const digest = digestOf(source);
-    const prepared = await prepare(input, format, digest);
-    const splice = whole ? undefined : await signBySplice(prepared.plan, format, source, digest, input.identity, input.chain, input.fileName);
-    const signed = splice ? undefined : await signWhole(prepared, input, whole ?? readWhole(source, input.fileName), digest);
-    const result: FileExportResult = {
-      ...prepared,
-      writeTo: splice
-        ? (path) => withFile(input.path, async (again) => void (await writeFileAtomicFrom(path, splicedPieces(again, splice, digest, input.path))))
-        : (path) => writeFileAtomic(path, signed!.asset),
-    };
-    if (signed?.sidecar) result.sidecar = signed.sidecar;
-    return result;
-  });
 }

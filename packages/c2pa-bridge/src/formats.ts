@@ -4,7 +4,6 @@
  * the format and the first bytes must agree, so a corrupt or misnamed file is refused up front
  * with a message that says so, not deep inside the SDK.
  */
-import { extname } from 'node:path';
 
 export type Carriage = 'embedded' | 'sidecar';
 
@@ -105,9 +104,21 @@ function contentMatches(format: AssetFormat, bytes: Uint8Array): boolean {
   }
 }
 
+/** The extension of a path's last segment, lower case, with its dot ("" when there is none), as node:path's extname. */
+function extensionOf(path: string): string {
+  const name = fileNameOf(path);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : '';
+}
+
+/** The last segment of a path, with either separator. */
+export function fileNameOf(path: string): string {
+  return path.split(/[\\/]/).pop()!;
+}
+
 /** The format of `fileName` (any path), checked against its bytes; throws FormatError naming the file. */
 export function assetFormat(fileName: string, bytes: Uint8Array): AssetFormat {
-  const extension = extname(fileName).toLowerCase();
+  const extension = extensionOf(fileName);
   const format = FORMATS[extension];
   if (!format) {
     const what = extension ? `"${extension}" files` : 'files without an extension';

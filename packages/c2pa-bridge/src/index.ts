@@ -1,7 +1,11 @@
 // @colophon/c2pa-bridge — Content Credentials (C2PA) out of the ledger, and into it, through the
-// official C2PA SDK (@contentauth/c2pa-wasm). Node only.
-export { initSdk, sdkInitMs, sdkContext, SdkError, type SdkSettings } from './sdk.js';
-export { BytesBlob, SourceBlob, bytesSource, fileSource, type ByteSource } from './byte-source.js';
+// official C2PA SDK (@contentauth/c2pa-wasm). The Node entry: it finds the SDK's wasm in the
+// installed package; `@colophon/c2pa-bridge/browser` is the same code for pages that supply it.
+import './sdk-node.js';
+
+export { initSdk, loadSdk, sdkInitMs, sdkContext, SdkError, type SdkSettings } from './sdk.js';
+export { BytesBlob, SourceBlob, bytesSource, type ByteSource } from './byte-source.js';
+export { fileSource } from './file-source.js';
 export {
   selfSignedCertificate,
   caCertificate,
@@ -12,11 +16,12 @@ export {
   keyIdentifier,
   toPem,
   type CertificateInfo,
+  type CertificateSigner,
   type CertificateOptions,
 } from './certificates.js';
 export { ProjectCa, CaError, CA_DIRECTORY, type CaDescription, type SignerChain } from './ca-store.js';
-export { coseSigner, padToSize, protectedHeaderFor, reserveSizeFor, DEFAULT_RESERVE_SIZE, type CoseSigner, type SignerDefinition } from './cose-signer.js';
-export { assetFormat, checkExportSize, MAX_EXPORT_BYTES, MAX_SPLICED_EXPORT_BYTES, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
+export { coseSigner, type ClaimKey, padToSize, protectedHeaderFor, reserveSizeFor, DEFAULT_RESERVE_SIZE, type CoseSigner, type SignerDefinition } from './cose-signer.js';
+export { assetFormat, fileNameOf, checkExportSize, MAX_EXPORT_BYTES, MAX_SPLICED_EXPORT_BYTES, sidecarPathFor, FormatError, SUPPORTED_EXTENSIONS, SIDECAR_EXTENSION, MANIFEST_STORE_MIME, type AssetFormat, type Carriage } from './formats.js';
 export { assetHistory, HistoryError, type AssetHistory, type HistoryStep, type PromptRef, type SourceRef, type FeedHeadRef, type FeedCheckpointRef } from './ledger-history.js';
 export {
   buildManifest,
@@ -30,7 +35,8 @@ export {
   type LedgerAssertion,
   type ClaimGenerator,
 } from './manifest.js';
-export { exportC2pa, exportC2paFile, signManifest, CLAIM_GENERATOR, type ExportInput, type ExportResult, type FileExportResult } from './export.js';
+export { exportC2pa, signManifest, CLAIM_GENERATOR, type ExportInput, type ExportResult } from './export.js';
+export { exportC2paFile, type FileExportResult } from './export-file.js';
 export { spliceManifest, splicedSource, dataHashAssertion, type Splice, type DataHashAssertion } from './splice.js';
 export { readCredentials, type CredentialReport, type ReadInput, type StatusCode, type SidecarCheck, type SignerFacts } from './read.js';
 export { extractManifestStore } from './jumbf.js';

@@ -5,9 +5,9 @@
  * store itself goes to the blob store. Invalid credentials are recorded as Invalid, files without
  * any as "none"; a store the SDK cannot read at all is an error and nothing is recorded.
  */
-import { basename } from 'node:path';
 import { contentCid, type BlobStore, type CID, type DagValue, type DecodedRecord, type Project, type SigningIdentity } from '@colophon/core';
 import { C2PA_EXT, INGEST_FACTS_VERSION, ingestFactsOf, withoutUndefined, type IngestFacts } from './ingest-facts.js';
+import { fileNameOf } from './formats.js';
 import { extractManifestStore } from './jumbf.js';
 import { readCredentials, type CredentialReport } from './read.js';
 
@@ -39,7 +39,7 @@ const MAX_ACTIONS = 64;
 export function factsFromReport(report: CredentialReport, manifest?: CID, validation?: CID): IngestFacts {
   const facts: IngestFacts = {
     v: INGEST_FACTS_VERSION,
-    file: basename(report.file),
+    file: fileNameOf(report.file),
     format: report.format.mime,
     state: report.state,
     codes: report.failures.map((f) => f.code),
@@ -68,7 +68,7 @@ async function findExisting(input: IngestInput, asset: string, out: CID): Promis
 
 export async function ingestFile(input: IngestInput): Promise<IngestResult> {
   const report = await readCredentials({ fileName: input.fileName, bytes: input.bytes, ...(input.sidecar ? { sidecar: input.sidecar } : {}), ...(input.anchors ? { anchors: input.anchors } : {}) });
-  const asset = input.asset ?? `file:${basename(input.fileName)}`;
+  const asset = input.asset ?? `file:${fileNameOf(input.fileName)}`;
   const out = contentCid(input.bytes);
   const existing = await findExisting(input, asset, out);
   if (existing) return { record: existing, facts: ingestFactsOf(existing.record.ext)!, report, existing: true };

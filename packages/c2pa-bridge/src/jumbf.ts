@@ -5,6 +5,8 @@
  * (PNG caBX, WebP C2PA chunk, PDF, a .c2pa sidecar) it is one contiguous run of bytes.
  */
 
+import { base64Decode } from '@colophon/core';
+
 const JUMB = [0x6a, 0x75, 0x6d, 0x62]; // "jumb"
 const JUMD = [0x6a, 0x75, 0x6d, 0x64]; // "jumd"
 const C2PA = [0x63, 0x32, 0x70, 0x61]; // "c2pa": first bytes of the store's UUID, and its label
@@ -81,7 +83,7 @@ function svgStore(bytes: Uint8Array): Uint8Array | undefined {
   const text = new TextDecoder().decode(bytes);
   const match = /<([a-zA-Z0-9_-]+:)?manifest[^>]*>([A-Za-z0-9+/=\s]+)<\/([a-zA-Z0-9_-]+:)?manifest>/.exec(text);
   if (!match) return undefined;
-  const decoded = new Uint8Array(Buffer.from(match[2]!.replace(/\s+/g, ''), 'base64'));
+  const decoded = base64Decode(match[2]!.replace(/\s+/g, ''));
   return isStoreAt(decoded, 0) ? storeAt(decoded, 0) : undefined;
 }
 

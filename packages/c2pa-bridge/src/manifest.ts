@@ -5,7 +5,7 @@
  * ingredients (sources with their own manifests; prompts as inputTo carrying only their commitment
  * unless disclosed), c2pa.training-mining from the rights, and the `org.colophon.ledger` assertion.
  */
-import { DIGITAL_SOURCE_TYPES, type AgentRef, type AttributionUnit, type AuthorClass } from '@colophon/core';
+import { DIGITAL_SOURCE_TYPES, base64Encode, type AgentRef, type AttributionUnit, type AuthorClass } from '@colophon/core';
 import type { AssetHistory, HistoryStep, PromptRef, SourceRef } from './ledger-history.js';
 
 export const LEDGER_ASSERTION = 'org.colophon.ledger';
@@ -20,6 +20,8 @@ export interface ClaimGenerator {
   name: string;
   version: string;
 }
+
+export const CLAIM_GENERATOR: ClaimGenerator = { name: 'Colophon', version: '0.1.0' };
 
 export interface ManifestInputs {
   history: AssetHistory;
@@ -179,7 +181,7 @@ export function buildManifest(inputs: ManifestInputs): ManifestPlan {
       disclosed: inputs.disclosed?.has(p.label) ?? false,
     })),
   };
-  if (history.checkpoints.length) ledger.checkpoints = history.checkpoints.map((c) => ({ signer: c.signer, size: c.size, root: Buffer.from(c.rootHash).toString('base64') }));
+  if (history.checkpoints.length) ledger.checkpoints = history.checkpoints.map((c) => ({ signer: c.signer, size: c.size, root: base64Encode(c.rootHash) }));
   const { attribution } = history;
   if (attribution.total > 0) {
     const byClass = Object.fromEntries(Object.entries(attribution.shares.byClass).map(([c, share]) => [c, round4(share)])) as Record<AuthorClass, number>;

@@ -4,7 +4,7 @@
  * ingredient tree, and Colophon's ledger assertion when present. Text files carry their manifest
  * in a sidecar, which the SDK cannot bind to the text; that binding is checked here instead.
  */
-import { createHash } from 'node:crypto';
+import { base64Decode, sha256 } from '@colophon/core';
 import { assetFormat, MANIFEST_STORE_MIME, type AssetFormat } from './formats.js';
 import type { ActionFact, CredentialState, IngredientFact } from './ingest-facts.js';
 import { LEDGER_ASSERTION, TRAINING_MINING_ASSERTION, type LedgerAssertion } from './manifest.js';
@@ -160,7 +160,7 @@ function ingredientTree(store: SdkStore, manifest: SdkManifest, depth: number, b
 function crJsonBytes(value: unknown): Uint8Array | undefined {
   if (typeof value !== 'string') return undefined;
   const match = /^b64'([A-Za-z0-9+/=]*)'$/.exec(value);
-  return match ? new Uint8Array(Buffer.from(match[1]!, 'base64')) : undefined;
+  return match ? base64Decode(match[1]!) : undefined;
 }
 
 /** The sha256 data hash signed in the active manifest of a sidecar, checked against the text. */
@@ -174,9 +174,9 @@ function sidecarCheck(reader: WasmReader, text: Uint8Array, file: string): Sidec
   if ((hashData.alg ?? 'sha256') !== 'sha256' || (hashData.exclusions?.length ?? 0) > 0) {
     throw new Error(`${file}: the sidecar's data hash uses ${hashData.alg ?? 'sha256'} with ${hashData.exclusions?.length ?? 0} exclusions; only a plain SHA-256 of the whole text is supported`);
   }
-  const actual = createHash('sha256').update(text).digest();
-  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-  return { dataHash: Buffer.from(signed).equals(actual) ? 'match' : 'mismatch', signed: hex(signed), actual: hex(actual) };
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const [expected, actual] = [hex(signed), hex(sha256(text))];
+  return { dataHash: expected === actual ? 'match' : 'mismatch', signed: expected, actual };
 }
 
 function noCredentials(file: string, format: AssetFormat, anchored: boolean): CredentialReport {

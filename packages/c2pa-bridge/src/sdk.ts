@@ -1,17 +1,16 @@
 /**
- * The official C2PA SDK (@contentauth/c2pa-wasm, c2pa-rs compiled to WebAssembly) made usable in
- * plain Node: synchronous init from the wasm bytes, the FileReaderSync its Blob-taking calls need,
- * per-call settings, and its string errors turned into Errors that name the file.
+ * The official C2PA SDK (@contentauth/c2pa-wasm, c2pa-rs compiled to WebAssembly), platform-neutral:
+ * the caller supplies the wasm (Node's entry reads it from the package, see sdk-node.ts; a browser
+ * page fetches it and calls loadSdk). Also the FileReaderSync its Blob-taking calls need (Node and
+ * a browser window both lack it: only workers have one), per-call settings, and its string errors
+ * turned into Errors that name the file.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
 import * as wasm from '@contentauth/c2pa-wasm';
 import { SourceBlob } from './byte-source.js';
 
 export { WasmBuilder, WasmReader } from '@contentauth/c2pa-wasm';
 
-/** Node has no FileReaderSync; the SDK only ever reads SourceBlobs with it (see byte-source). */
+/** Node and a browser window have no FileReaderSync (only workers do); the SDK only ever reads SourceBlobs with it (see byte-source). */
 class FileReaderSyncShim {
   readAsArrayBuffer(blob: Blob): ArrayBuffer {
     if (!(blob instanceof SourceBlob)) throw new TypeError('c2pa-bridge: the SDK was given a Blob that is not a SourceBlob');
@@ -20,19 +19,39 @@ class FileReaderSyncShim {
 }
 
 let initMs: number | undefined;
+let wasmSource: (() => Uint8Array) | undefined;
+
+function installShim(): void {
+  const g = globalThis as { FileReaderSync?: unknown };
+  g.FileReaderSync ??= FileReaderSyncShim;
+}
+
+/** Where initSdk finds the wasm synchronously (Node's entry registers the package's file). */
+export function setSdkSource(read: () => Uint8Array): void {
+  wasmSource = read;
+}
 
 /**
- * Loads the SDK once per process (about 9 MB of wasm). Returns how long this call took: the cold
- * start on the first call, about 0 afterwards.
+ * Loads the SDK once, synchronously, from the registered source (about 9 MB of wasm). Returns how
+ * long this call took: the cold start on the first call, 0 afterwards. In a browser, where
+ * compiling more than 8 MB synchronously is refused, call loadSdk first.
  */
 export function initSdk(): number {
   if (initMs !== undefined) return 0;
+  if (!wasmSource) throw new Error('the C2PA SDK is not loaded: call loadSdk(wasmBytes) first');
   const started = performance.now();
-  const g = globalThis as { FileReaderSync?: unknown };
-  g.FileReaderSync ??= FileReaderSyncShim;
-  const require = createRequire(import.meta.url);
-  const path = require.resolve('@contentauth/c2pa-wasm/c2pa.wasm');
-  wasm.initSync({ module: readFileSync(path) });
+  installShim();
+  wasm.initSync({ module: wasmSource() });
+  initMs = performance.now() - started;
+  return initMs;
+}
+
+/** Loads the SDK once from wasm bytes the caller supplies, asynchronously (works in browsers). */
+export async function loadSdk(bytes: Uint8Array): Promise<number> {
+  if (initMs !== undefined) return 0;
+  const started = performance.now();
+  installShim();
+  await wasm.default({ module_or_path: bytes as Uint8Array<ArrayBuffer> });
   initMs = performance.now() - started;
   return initMs;
 }

@@ -118,7 +118,9 @@ function carrierOf(format: AssetFormat, source: ByteSource): Uint8Array | undefi
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Where the SDK put the manifest in the signed carrier, if that is all it changed. */

@@ -9,6 +9,7 @@ import {
   carBytesBlocks,
   carHeader,
   decodeRecord,
+  embeddedFeedIndexKey,
   embeddedFeedWrites,
   readEmbeddedFeeds,
   verifyBlocks,
@@ -18,7 +19,16 @@ import {
   type EmbeddedFeed,
   type RawBlock,
 } from '@colophon/core/record';
-import type { SharedDataNode } from './host.js';
+
+/**
+ * What the ledger needs of the document root: its shared plugin data (DocumentNode's methods; a
+ * structural type, so the panel can read a copy of the entries without Figma's typings).
+ */
+export interface SharedDataNode {
+  getSharedPluginData(namespace: string, key: string): string;
+  setSharedPluginData(namespace: string, key: string, value: string): void;
+  getSharedPluginDataKeys(namespace: string): string[];
+}
 
 /** A feed or key left out because it did not verify; shown to the user, never silently dropped. */
 export interface LedgerProblem {
@@ -27,9 +37,14 @@ export interface LedgerProblem {
   message: string;
 }
 
+/** Index keys are `feeds/<did>`; chunk keys `feeds/<did>/<i>` (core's embedded-feed format). */
+const FEED_KEY_PREFIX = embeddedFeedIndexKey('');
+
 export class DocumentLedger extends MemoryRecordStore {
   /** Per signer: the feed bytes already taken in (a stored feed only ever grows). */
   private readonly taken = new Map<string, Uint8Array>();
+  /** Per signer: the index entry (length and sha256) of the bytes taken, so an unchanged feed is never decoded again. */
+  private readonly takenIndex = new Map<string, string>();
   private genesisCid: CID | undefined;
   readonly problems: LedgerProblem[] = [];
 
@@ -47,7 +62,8 @@ export class DocumentLedger extends MemoryRecordStore {
    */
   static async open(root: SharedDataNode, signer: string): Promise<DocumentLedger> {
     const ledger = new DocumentLedger(root, signer);
-    const { feeds, problems } = readEmbeddedFeeds(ledger.entries());
+    const entries = ledger.entries();
+    const { feeds, problems } = readEmbeddedFeeds(entries);
     ledger.problems.push(...problems.map((p) => ({ key: p.key, message: p.message })));
     let candidates = ledger.parseFeeds(feeds);
     const genesis = chooseGenesis(candidates);
@@ -65,6 +81,7 @@ export class DocumentLedger extends MemoryRecordStore {
     for (const candidate of candidates) {
       for (const block of candidate.blocks) await ledger.takeVerified(decodeRecord(block.bytes, block.source));
       ledger.taken.set(candidate.signer, candidate.car);
+      ledger.takenIndex.set(candidate.signer, entries[embeddedFeedIndexKey(candidate.signer)]!);
     }
     ledger.genesisCid = candidates.length > 0 ? genesis : undefined;
     return ledger;
@@ -82,18 +99,25 @@ export class DocumentLedger extends MemoryRecordStore {
    * records.
    */
   async refresh(): Promise<DecodedRecord[]> {
-    const { feeds, problems } = readEmbeddedFeeds(this.entries());
+    // Only feeds whose index entry changed are read, decoded and hashed: this runs on every
+    // REMOTE change batch and every few seconds, and a loaded document holds megabytes of feeds.
+    const { feeds, problems } = readEmbeddedFeeds(this.entries((signer, index) => signer !== this.signer && this.takenIndex.get(signer) !== index));
     for (const p of problems) this.report({ key: p.key, message: p.message });
     const added: DecodedRecord[] = [];
     for (const feed of feeds) {
-      if (feed.signer === this.signer) continue;
       const before = this.taken.get(feed.signer);
-      if (before && before.length === feed.car.length) continue;
+      const index = this.root.getSharedPluginData(EMBEDDED_FEED_NAMESPACE, embeddedFeedIndexKey(feed.signer));
+      if (before && before.length === feed.car.length) {
+        this.takenIndex.set(feed.signer, index);
+        continue;
+      }
       try {
         await this.takeIn(feed, before, added);
       } catch (error) {
         this.report({ signer: feed.signer, message: (error as Error).message });
       }
+      // A refused feed is looked at again only when its writer changes it.
+      this.takenIndex.set(feed.signer, index);
     }
     return added;
   }
@@ -136,9 +160,28 @@ export class DocumentLedger extends MemoryRecordStore {
     return this.taken.get(this.signer)?.length ?? 0;
   }
 
-  private entries(): Record<string, string> {
+  /**
+   * The document's stored feed entries (namespace `colophon`) as they are, for a reader elsewhere
+   * (the panel) to verify itself; with `wanted`, only the feeds (index and chunks) it picks by
+   * signer and index entry.
+   */
+  entries(wanted?: (signer: string, index: string) => boolean): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const key of this.root.getSharedPluginDataKeys(EMBEDDED_FEED_NAMESPACE)) out[key] = this.root.getSharedPluginData(EMBEDDED_FEED_NAMESPACE, key);
+    const keys = this.root.getSharedPluginDataKeys(EMBEDDED_FEED_NAMESPACE);
+    const picked = new Set<string>();
+    if (wanted) {
+      for (const key of keys) {
+        const signer = key.startsWith(FEED_KEY_PREFIX) ? key.slice(FEED_KEY_PREFIX.length) : '';
+        if (signer === '' || signer.includes('/')) continue;
+        const index = this.root.getSharedPluginData(EMBEDDED_FEED_NAMESPACE, key);
+        if (wanted(signer, index)) picked.add(key);
+      }
+    }
+    for (const key of keys) {
+      // A chunk key is its feed's index key plus "/<i>".
+      if (wanted && !picked.has(key) && !picked.has(key.slice(0, key.lastIndexOf('/')))) continue;
+      out[key] = this.root.getSharedPluginData(EMBEDDED_FEED_NAMESPACE, key);
+    }
     return out;
   }
 

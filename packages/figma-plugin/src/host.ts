@@ -17,6 +17,3 @@ export type FigmaHost = Pick<
   | 'ui'
   | 'notify'
 >;
-
-/** What the ledger needs of the document root: its shared plugin data. */
-export type SharedDataNode = Pick<DocumentNode, 'getSharedPluginData' | 'setSharedPluginData' | 'getSharedPluginDataKeys'>;

@@ -1,16 +1,21 @@
 // Wires the controllers: identity, the document's ledger, change capture, reconciliation, the
 // Generate and Mark-as-AI commands, and the panel. Takes the host as a value (see host.ts).
 import { loadAssetHistory, replayNodeAuthorship } from '@colophon/core/attribution';
+import { LedgerView } from '@colophon/core/lineage';
+import { collectReport, sharesHtml, workHtml, type ReportData } from '@colophon/core/report';
 import { CaptureEngine, LedgerWriter, type NodeCaptureSession, type NodeChange, type Scheduler } from '@colophon/core/capture';
-import { MemoryBlobStore, Project, commitText, type AgentRef, type CID, type SigningIdentity } from '@colophon/core/record';
+import { approveAsset, contractFromJson, recordContract } from '@colophon/core/contracts';
+import { MemoryBlobStore, Project, commitText, type AgentRef, type SigningIdentity } from '@colophon/core/record';
 import { routeChanges } from './change-router.js';
 import { REMOTE_GRACE_MS, RemoteHold } from './remote-hold.js';
 import { DocumentLedger } from './document-ledger.js';
 import { generateLayers, type Fetch } from './generate.js';
 import type { FigmaHost } from './host.js';
 import { loadIdentity } from './identity.js';
+import { exportJob, signForPanel, storeChain } from './credentials.js';
+import { PlacedImages, type ImageReading } from './placed-images.js';
 import { assetOf, changedProperties, descendants, propertiesOf, readState, stateOf, writeState } from './node-state.js';
-import type { AuthorView, LayerAuthorship, MainToUi, TimelineEntry, UiToMain } from './protocol.js';
+import type { MainToUi, SelectionReport, TimelineEntry, UiToMain } from './protocol.js';
 
 export type PluginHost = FigmaHost & Pick<PluginAPI, 'createFrame' | 'createRectangle' | 'createText' | 'loadFontAsync' | 'mixed'>;
 
@@ -67,6 +72,22 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   const ownChanges = new Set<string>();
   const releaseAfterBatch: string[] = [];
   let intents = 0;
+  let exports = 0;
+  let ingests = 0;
+  let imageReads = 0;
+  const readings = new Map<number, (reading: ImageReading) => void>();
+  const images = new PlacedImages({
+    host,
+    read: (hash, bytes) =>
+      new Promise((resolve) => {
+        const id = ++imageReads;
+        readings.set(id, resolve);
+        post({ type: 'read-image', id, hash, bytes });
+      }),
+    ingest: (contribution, blobs) =>
+      writer.enqueue({ kind: 'ingest', id: `ingest#${++ingests}`, label: 'an image placed in the design', prepare: () => ({ contribution: { kind: 'ingest', ...contribution }, blobs }) }),
+    change: (asset, change) => session(asset).change(change),
+  });
 
   await reconcile(host, ledger, tracker, session, touched);
 
@@ -84,6 +105,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   const flush = async (): Promise<number> => {
     const before = (await ledger.head(identity.did))?.seq ?? -1;
     await refresh(true);
+    await images.settled();
     await engine.flush();
     // State hashes follow the records, so a crash between the two re-reports a change as unknown rather than losing it.
     for (const id of touched) {
@@ -108,13 +130,24 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
       ownChanges,
       touched: (id) => touched.add(id),
     });
-    for (const change of event.documentChanges) if (change.origin === 'REMOTE') fromOthers = true;
+    for (const change of event.documentChanges) {
+      if (change.origin === 'REMOTE') fromOthers = true;
+      if (change.type === 'CREATE' || (change.type === 'PROPERTY_CHANGE' && change.properties.includes('fills'))) checkImages(change.node);
+    }
     for (const id of release) ownChanges.delete(id);
     flushTimer?.();
     flushTimer = schedule?.(() => void flush().then(() => sendSelection()), (options.idleMs ?? 2000) + 50);
     if (fromOthers) void refresh();
   });
 
+
+  /** A created subtree is reported by its top node only: its layers are looked at too. */
+  function checkImages(node: SceneNode | RemovedNode): void {
+    if (node.removed) return;
+    const asset = assetOf(node);
+    if (!asset || ownChanges.has(node.id)) return;
+    for (const layer of 'children' in node ? [node, ...descendants(node)] : [node]) images.check(layer, asset);
+  }
 
   const sendStatus = (): void => {
     void (async () => {
@@ -128,13 +161,13 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
         records,
         feeds: (await ledger.signers()).length,
         ownFeedBytes: ledger.ownFeedBytes(),
-        problems: ledger.problems.map((p) => (p.key ? `${p.key}: ${p.message}` : p.message)),
+        problems: [...ledger.problems.map((p) => (p.key ? `${p.key}: ${p.message}` : p.message)), ...images.problems],
       });
     })();
   };
 
   const sendSelection = (): void => {
-    void (async () => post({ type: 'selection', layers: await selectionAuthorship(host, ledger) }))();
+    void (async () => post(await selectionReport(host, ledger, project, new Map([[identity.did, host.currentUser?.name ?? 'you']]), clock())))();
   };
 
   host.on('selectionchange', sendSelection);
@@ -156,6 +189,70 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
           case 'refresh':
             await refresh();
             post({ type: 'timeline', entries: await timeline(ledger) });
+            break;
+          case 'export':
+            await flush();
+            post(await exportJob(host, identity, ++exports, message.format, ledger.entries()));
+            break;
+          case 'verify':
+            await refresh();
+            post({ type: 'verify-job', entries: ledger.entries(), did: identity.did });
+            break;
+          case 'sign':
+            try {
+              post({ type: 'signature', id: message.id, signature: signForPanel(identity, message.bytes) });
+            } catch (error) {
+              post({ type: 'signature', id: message.id, error: (error as Error).message });
+            }
+            break;
+          case 'gates':
+            await refresh();
+            post({ type: 'gates-job', asset: selectedAsset(host), entries: ledger.entries(), did: identity.did });
+            break;
+          case 'approve': {
+            // Everything captured so far goes in first: the approval is of the final version as it is now.
+            await flush();
+            const asset = selectedAsset(host);
+            const result = await approveAsset(project, identity, { asset });
+            const approved: MainToUi = { type: 'approved', asset, record: result.approval.cid.toString() };
+            if (result.gate) {
+              approved.pass = result.gate.evaluation.pass;
+              approved.gates = result.gate.evaluation.verdicts.map((v) => ({ name: v.name, pass: v.pass, ...(v.error !== undefined && { error: v.error }) }));
+            }
+            post(approved);
+            sendStatus();
+            break;
+          }
+          case 'contract': {
+            await flush();
+            const record = await recordContract(project, identity, contractFromJson(JSON.parse(message.text)));
+            post({ type: 'contract-recorded', record: record.cid.toString() });
+            sendStatus();
+            break;
+          }
+          case 'grant': {
+            if (identity.did !== project.owner) throw new Error(`only the project's owner (${project.owner}) grants roles`);
+            if (!/^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(message.subject)) throw new Error('grant a role to a did:key (the panel of that person shows theirs)');
+            await flush();
+            await project.record(identity, { kind: 'member', delta: { op: 'grant', role: message.role, subject: message.subject } });
+            post({ type: 'granted', subject: message.subject, role: message.role });
+            sendStatus();
+            break;
+          }
+          case 'image-read': {
+            const resolve = readings.get(message.id);
+            readings.delete(message.id);
+            const reading: ImageReading = {};
+            if (message.facts) reading.facts = message.facts;
+            if (message.store) reading.store = message.store;
+            if (message.validation) reading.validation = message.validation;
+            if (message.error) reading.error = message.error;
+            resolve?.(reading);
+            break;
+          }
+          case 'certificate':
+            await storeChain(host.clientStorage, identity, message.chain);
+            post({ type: 'certificate-stored' });
             break;
           case 'mark-ai':
             post({ type: 'marked', layers: markSelection(host, message.model, session) });
@@ -294,6 +391,14 @@ async function reconcile(
   }
 }
 
+/** The asset of the selection's first layer: the top-level layer a gate or an approval is about. */
+function selectedAsset(host: PluginHost): string {
+  const selected = host.currentPage.selection[0];
+  const asset = selected && assetOf(selected);
+  if (!asset) throw new Error('select a layer first (its top-level layer is the asset)');
+  return asset;
+}
+
 /** Marks the selection (and everything in it) as made by an AI model: the user's signed claim. */
 function markSelection(host: PluginHost, model: { provider: string; name: string; version: string }, session: (asset: string) => NodeCaptureSession): number {
   const agent: AgentRef = { type: 'ai', model };
@@ -313,42 +418,27 @@ function markSelection(host: PluginHost, model: { provider: string; name: string
   return count;
 }
 
-async function selectionAuthorship(host: PluginHost, ledger: DocumentLedger): Promise<LayerAuthorship[]> {
-  const out: LayerAuthorship[] = [];
-  const replays = new Map<string, ReturnType<typeof replayNodeAuthorship>>();
-  const records = new Map<string, { at: number; evidence?: string; model?: string }>();
-  for (const selected of host.currentPage.selection.slice(0, 50)) {
-    const asset = assetOf(selected);
-    if (!asset) continue;
-    let replay = replays.get(asset);
-    if (!replay) {
-      const history = await loadAssetHistory(ledger, asset);
-      for (const entry of history) {
-        const agent = entry.record.agent;
-        records.set(entry.cid.toString(), {
-          at: entry.record.at,
-          evidence: entry.record.ext?.['colophon.evidence'] as string | undefined,
-          model: agent?.type === 'ai' ? `${agent.model.provider}/${agent.model.name}@${agent.model.version}` : undefined,
-        });
-      }
-      replay = replayNodeAuthorship(history, { asset });
-      replays.set(asset, replay);
-    }
-    const view = (author: { class: string; who: string; record?: CID }): AuthorView => {
-      const info = author.record ? records.get(author.record.toString()) : undefined;
-      const out: AuthorView = { class: author.class, who: author.who };
-      if (author.record) out.record = author.record.toString();
-      if (info?.at !== undefined) out.at = info.at;
-      if (info?.evidence) out.evidence = info.evidence;
-      if (info?.model) out.model = info.model;
-      return out;
-    };
-    const authorship = replay.map.node(selected.id);
-    const layer: LayerAuthorship = { id: selected.id, name: selected.name, asset, properties: (authorship?.properties ?? []).map((p) => ({ name: p.name, author: view(p.author) })) };
-    if (authorship?.createdBy) layer.createdBy = view(authorship.createdBy);
-    out.push(layer);
+/**
+ * The asset of the selection as the report shows it: core's report sections (the layers with who
+ * last set each property, and the shares), so the panel and `colophon report` tell the same truth.
+ */
+async function selectionReport(host: PluginHost, ledger: DocumentLedger, project: Project, names: ReadonlyMap<string, string>, now: number): Promise<MainToUi> {
+  const selection = host.currentPage.selection;
+  const first = selection[0];
+  const asset = first && assetOf(first);
+  if (!first || !asset) return { type: 'selection', note: 'Select layers to see who made them.' };
+  const top = await host.getNodeByIdAsync(asset.slice('figma:'.length));
+  const layerNames: Record<string, string> = {};
+  if (top && 'children' in top) for (const node of [top as SceneNode, ...descendants(top as SceneNode & ChildrenMixin)]) layerNames[node.id] = node.name;
+  else if (top) layerNames[top.id] = top.name;
+  let data: ReportData;
+  try {
+    data = collectReport(await LedgerView.load(ledger), { asset, names, project: { name: project.name, genesis: project.id }, now });
+  } catch {
+    return { type: 'selection', note: `No records of ${asset} yet: its changes are saved within seconds.` };
   }
-  return out;
+  const report: SelectionReport = { asset, html: workHtml(data) + sharesHtml(data), names: layerNames, selected: selection.map((n) => n.id) };
+  return { type: 'selection', report };
 }
 
 async function timeline(ledger: DocumentLedger): Promise<TimelineEntry[]> {

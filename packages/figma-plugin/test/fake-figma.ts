@@ -10,10 +10,12 @@
 // - documentAccess "dynamic-page": documentchange can only be registered after
 //   loadAllPagesAsync(), and only the current page's children can be read before pages load;
 // - clientStorage: 5 MB in total, values copied on the way in and out, undefined when missing;
-// - width/height change only through resize(); characters only with the font loaded.
+// - width/height change only through resize(); characters only with the font loaded;
+// - exportAsync renders real PNG/JPG/SVG/PDF bytes of the layer's boxes (fake-render.ts).
 // One FakeDocument is the multiplayer truth; each FakeFigma is one user's view of it.
 import { createHash } from 'node:crypto';
 import type { FigmaHost } from '../src/host.js';
+import { render, type Box } from './fake-render.js';
 
 export const ENTRY_LIMIT_BYTES = 100_000;
 const MIXED: symbol = Symbol('figma.mixed');
@@ -490,6 +492,11 @@ export class FakeFigma implements FigmaHost {
         doc.emit({ type: 'PROPERTY_CHANGE', id: child.id, properties: ['parent'] }, view.actor());
       },
       loadAsync: async () => undefined,
+      exportAsync: async (settings?: ExportSettings) => {
+        const top = data();
+        if (top.type === 'DOCUMENT' || top.type === 'PAGE') throw new Error('exportAsync is only available on scene nodes');
+        return render(boxesOf(doc, id), top.props.get('width') as number, top.props.get('height') as number, settings?.format ?? 'PNG');
+      },
       findAll: (predicate?: (node: SceneNode) => boolean) => {
         const out: SceneNode[] = [];
         const walk = (nodeId: string): void => {
@@ -545,4 +552,20 @@ export class FakeFigma implements FigmaHost {
     this.proxies.add(proxy);
     return proxy;
   }
+}
+
+/** The visible boxes of a layer and everything under it, relative to the layer, in paint order. */
+function boxesOf(doc: FakeDocument, id: string): Box[] {
+  const out: Box[] = [];
+  const walk = (nodeId: string, dx: number, dy: number, top: boolean): void => {
+    const node = doc.nodes.get(nodeId)!;
+    if (node.props.get('visible') === false) return;
+    const x = top ? 0 : dx + ((node.props.get('x') as number) ?? 0);
+    const y = top ? 0 : dy + ((node.props.get('y') as number) ?? 0);
+    const fill = ((node.props.get('fills') as Paint[] | undefined) ?? []).find((p): p is SolidPaint => p.type === 'SOLID' && p.visible !== false);
+    if (fill) out.push({ x, y, width: node.props.get('width') as number, height: node.props.get('height') as number, color: fill.color, opacity: (fill.opacity ?? 1) * ((node.props.get('opacity') as number) ?? 1) });
+    for (const child of node.children) walk(child, x, y, false);
+  };
+  walk(id, 0, 0, true);
+  return out;
 }

@@ -19,6 +19,8 @@ import {
   type NodeAuthorshipMap,
   type VerifyReport,
 } from '@colophon/core';
+import '@colophon/c2pa-bridge';
+import { readPlacedImage } from '../src/ui/image-reading.js';
 import type { FakeDocument, FakeFigma } from './fake-figma.js';
 import { runPluginInQuickJS, type HostFetch, type QuickJSPlugin } from './quickjs-host.js';
 
@@ -36,10 +38,18 @@ export function bundle(): { code: string; html: string } {
   return built;
 }
 
-/** Starts the bundled plugin for `view`'s user, answering its first-run request for key entropy as the panel would. */
+/**
+ * Starts the bundled plugin for `view`'s user, answering its first-run request for key entropy
+ * and its requests to read placed images' credentials as the panel would (the panel's own
+ * reading code, with the SDK loaded by Node's c2pa-bridge entry).
+ */
 export async function launch(view: FakeFigma, options: { fetch?: HostFetch } = {}): Promise<QuickJSPlugin> {
   const { code, html } = bundle();
-  const plugin = await runPluginInQuickJS(view, code, html, options);
+  const onPost = (message: Record<string, unknown>): void => {
+    if (message.type !== 'read-image') return;
+    void readPlacedImage(message.bytes as Uint8Array).then((reading) => plugin.fromUi({ type: 'image-read', id: message.id, ...reading }));
+  };
+  const plugin: QuickJSPlugin = await runPluginInQuickJS(view, code, html, { ...options, onPost });
   const started = plugin.waitForUi((m) => m.type === 'status' || m.type === 'entropy-request');
   const first = await started;
   if (first.type === 'entropy-request') plugin.fromUi({ type: 'entropy', bytes: new Uint8Array(randomBytes(first.length as number)) });

@@ -1,10 +1,13 @@
 // Design sessions against the bundled main thread (dist/code.js) running in QuickJS under the fake
 // host; per-layer attribution is read back from the document and checked against what was done.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMBEDDED_CHUNK_BYTES } from '@colophon/core/record';
+import { contentCid, generateIdentity, MemoryBlobStore, MemoryRecordStore, Project } from '@colophon/core';
+import { exportC2pa, selfSignedCertificate } from '@colophon/c2pa-bridge';
 import { ENTRY_LIMIT_BYTES, FakeDocument, type FakeFigma } from './fake-figma.js';
 import { flush, launch, readBack } from './harness.js';
 import type { QuickJSPlugin } from './quickjs-host.js';
@@ -51,6 +54,19 @@ async function start(view: FakeFigma, options?: Parameters<typeof launch>[1]): P
   const plugin = await launch(view, options);
   running.push(plugin);
   return plugin;
+}
+
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../test/fixtures/c2pa/${name}`, import.meta.url)));
+
+/** An image an outside AI tool made and signed: a real C2PA manifest saying trainedAlgorithmicMedia, from another project and key. */
+async function aiGeneratedImage(): Promise<Uint8Array> {
+  const png = fixture('libpng-test.png');
+  const tool = generateIdentity();
+  const project = await Project.create('image tool', tool, new MemoryRecordStore());
+  await project.record(tool, { kind: 'ai.generate', asset: 'banner.png', out: contentCid(png), agent: { type: 'ai', model: { provider: 'imagegen', name: 'pixel-diffusion', version: '3' } } });
+  const chain = [await selfSignedCertificate(tool, { commonName: 'Image Tool', organization: 'Imagegen Ltd' })];
+  const signed = await exportC2pa({ store: project.store, blobs: new MemoryBlobStore(), project: project.genesis.cid, asset: 'banner.png', fileName: 'banner.png', bytes: png, identity: tool, chain });
+  return signed.asset;
 }
 
 describe('the bundled plugin in QuickJS', () => {
@@ -140,6 +156,48 @@ describe('the bundled plugin in QuickJS', () => {
     const claim = back.records.find((r) => r.record.agent?.type === 'ai')!;
     expect(claim.record.by).toBe(didOf(plugin));
     expect(claim.record.ext?.['colophon.evidence']).toBe('reported');
+  });
+
+  it('attributes placed images by their Content Credentials: AI per its digital source type, a tool, and unknown without any', async () => {
+    const doc = new FakeDocument('Moodboard');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(alice);
+    const ai = doc.addImage(await aiGeneratedImage());
+    const plain = doc.addImage(fixture('libpng-test.png'));
+    const tool = doc.addImage(fixture('C.jpg'));
+    const board = alice.draw('FRAME', alice.currentPage, { name: 'Board' });
+    const image = (hash: string) => [{ type: 'IMAGE', imageHash: hash, scaleMode: 'FILL', visible: true, opacity: 1, blendMode: 'NORMAL' }];
+    const generated = alice.draw('RECTANGLE', board, { name: 'Generated', fills: image(ai) });
+    const photo = alice.draw('RECTANGLE', board, { name: 'Plain', fills: image(plain) });
+    const rendered = alice.draw('RECTANGLE', board, { name: 'Rendered' });
+    await alice.settle();
+    alice.act(() => ((rendered as RectangleNode).fills = image(tool) as Paint[]));
+    await flush(alice, plugin);
+    expect(plugin.posted.filter((m) => m.type === 'read-image')).toHaveLength(3);
+
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    const nodes = await back.nodes(`figma:${board.id}`);
+    const fills = (id: string) => nodes.node(id)!.properties.find((p) => p.name === 'fills')!.author;
+    expect(fills(generated.id)).toMatchObject({ class: 'ai', who: expect.stringContaining('imagegen/pixel-diffusion') });
+    expect(fills(photo.id)).toMatchObject({ class: 'unknown' });
+    expect(fills(rendered.id)).toMatchObject({ class: 'tool', who: expect.stringContaining('Make Test Images') });
+    // Alice placed them: the layers and their other properties are hers.
+    expect(nodes.node(generated.id)!.createdBy).toMatchObject({ class: 'human', who: didOf(plugin) });
+    expect(nodes.node(generated.id)!.properties.find((p) => p.name === 'x')!.author.class).toBe('human');
+    // One ingest per image, with what its credentials said; the layer's record links it.
+    const ingests = back.records.filter((r) => r.record.kind === 'ingest');
+    const facts = Object.fromEntries(ingests.map((r) => [r.record.asset, r.record.ext?.['colophon.c2pa'] as { state: string; digitalSourceType?: string }]));
+    expect(facts[`figma-image:${ai}`]).toMatchObject({ state: 'Valid', digitalSourceType: expect.stringMatching(/trainedAlgorithmicMedia$/) });
+    expect(facts[`figma-image:${plain}`]).toMatchObject({ state: 'none' });
+    expect(facts[`figma-image:${tool}`]).toMatchObject({ state: 'Valid', digitalSourceType: expect.stringMatching(/algorithmicMedia$/) });
+    const aiRecord = back.records.find((r) => r.cid.equals(fills(generated.id).record!))!;
+    const aiIngest = ingests.find((r) => r.record.asset === `figma-image:${ai}`)!;
+    expect(aiRecord.record.links?.map(String)).toContain(aiIngest.cid.toString());
+    // Changing the layer again does not read the image again.
+    alice.act(() => (generated.x = 40));
+    await flush(alice, plugin);
+    expect(plugin.posted.filter((m) => m.type === 'read-image')).toHaveLength(3);
   });
 
   it('reconciles edits made while the plugin was closed as unknown, and keeps the key across sessions', async () => {

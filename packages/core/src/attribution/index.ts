@@ -32,7 +32,7 @@ export {
 export { NodeAuthorshipMap, replayNodeAuthorship, hasNodeDelta, type NodeDelta, type NodeAuthorship, type NodeReplay } from './node-map.js';
 export { CONTENT_KINDS, isContentStep, attributeSteps, recordAuthors, type StepAttribution } from './steps.js';
 export { sharesFrom, type AttributionShares, type ContributorShare } from './shares.js';
-export { decideSourceType, sourceTypeTerm, sourceTypeWords, DIGITAL_SOURCE_TYPES, type SourceTypeDecision } from './source-type.js';
+export { decideSourceType, placedContentSource, sourceTypeTerm, sourceTypeWords, DIGITAL_SOURCE_TYPES, type PlacedContentFacts, type PlacedContentSource, type SourceTypeDecision } from './source-type.js';
 export {
   assetAttribution,
   loadAssetHistory,

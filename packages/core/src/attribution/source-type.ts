@@ -1,4 +1,5 @@
-import type { AuthorClass } from './classes.js';
+import type { AgentRef } from '../record/types.js';
+import type { AuthorClass, OpClass } from './classes.js';
 
 const IPTC = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 
@@ -72,4 +73,51 @@ export function decideSourceType(present: Readonly<Record<AuthorClass, number>>,
   if (unobserved > 0) return { type: DIGITAL_SOURCE_TYPES.compositeSynthetic, rule: 'combines content of unobserved origin (pasted or unknown), which may be AI' };
   if (present.tool === total) return { type: DIGITAL_SOURCE_TYPES.algorithmicMedia, rule: 'made by tools only' };
   return { type: DIGITAL_SOURCE_TYPES.digitalCreation, rule: present.tool > 0 ? 'made by people, with tools' : 'made by people' };
+}
+
+/** What Content Credentials say about a file placed into an asset, as an ingest reads them (c2pa-bridge's facts). */
+export interface PlacedContentFacts {
+  /** Validation state: "Trusted", "Valid", "Invalid", or "none" (no credentials). */
+  state: string;
+  digitalSourceType?: string;
+  actions?: readonly { digitalSourceType?: string; softwareAgent?: string }[];
+  claimGenerator?: string;
+  signer?: { issuer?: string; name?: string };
+}
+
+export interface PlacedContentSource {
+  class: OpClass;
+  agent?: AgentRef;
+  /** The rule that decided, in words. */
+  rule: string;
+}
+
+const UNSTATED = 'unstated';
+
+/**
+ * Who made outside content placed into an asset (an image in a design), from its Content
+ * Credentials: the inverse of decideSourceType. First rule that applies:
+ * 1. no credentials, or credentials that do not verify -> unknown (origin not observed, or not to be trusted)
+ * 2. trainedAlgorithmicMedia or compositeWithTrainedAlgorithmicMedia -> ai (it holds generative
+ *    output; the credentials do not say which part), the model as the credentials name it
+ * 3. algorithmicMedia                                   -> tool
+ * 4. any other type (digitalCapture, digitalCreation…) -> pasted (made elsewhere, placed here)
+ * 5. no type claimed                                    -> unknown
+ * The model or tool is the softwareAgent of the action that claimed the type, else the claim
+ * generator; its provider is the signer's issuer. What the credentials leave out stays "unstated".
+ */
+export function placedContentSource(facts: PlacedContentFacts | undefined): PlacedContentSource {
+  if (!facts || facts.state === 'none') return { class: 'unknown', rule: 'no Content Credentials: its origin was not observed' };
+  if (facts.state !== 'Valid' && facts.state !== 'Trusted') return { class: 'unknown', rule: `its Content Credentials are ${facts.state}: nothing they claim is taken` };
+  const type = facts.digitalSourceType?.trim();
+  if (!type) return { class: 'unknown', rule: 'its Content Credentials claim no digital source type' };
+  const term = sourceTypeTerm(type);
+  const claimedBy = [...(facts.actions ?? [])].reverse().find((a) => a.digitalSourceType?.trim() === type)?.softwareAgent;
+  const name = claimedBy ?? facts.claimGenerator ?? UNSTATED;
+  if (term === 'trainedAlgorithmicMedia' || term === 'compositeWithTrainedAlgorithmicMedia') {
+    const provider = facts.signer?.issuer ?? facts.signer?.name ?? UNSTATED;
+    return { class: 'ai', agent: { type: 'ai', model: { provider, name, version: UNSTATED } }, rule: `its Content Credentials say ${sourceTypeWords(type)}` };
+  }
+  if (term === 'algorithmicMedia') return { class: 'tool', agent: { type: 'tool', name, version: UNSTATED }, rule: `its Content Credentials say ${sourceTypeWords(type)}` };
+  return { class: 'paste', rule: `its Content Credentials say ${sourceTypeWords(type)}: made elsewhere, placed here` };
 }
