@@ -14,6 +14,13 @@ export const EXIT_INTERNAL = 70;
 /** The command line was wrong: bad option values, missing project, unknown names. */
 export class UsageError extends Error {}
 
+/** A file the user named could not be read: names it (and the option it came from) and why, in words. */
+export function cannotRead(path: string, what: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why = code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : code === 'EACCES' ? ': permission denied' : '';
+  return new UsageError(`cannot read ${what ? `${what} ` : ''}${path}${why}`);
+}
+
 /** A check ran and found problems (verification failed, a record is missing). */
 export class CheckFailedError extends Error {}
 

@@ -49,6 +49,14 @@ describe('colophon CLI', () => {
     expect(run('import', 'car', car).stdout).toMatch(/^Imported 0 new records \(1 already present\)/);
   });
 
+  it('a missing input file is named with the reason, in words, by every verb that reads one', () => {
+    for (const args of [['import', 'figma', 'gone.json'], ['verify-proof', 'gone.json'], ['record', 'asset.edit', '--file', 'gone.md'], ['import', 'agent-trace', 'gone.json']]) {
+      const result = run(...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.trim(), args.join(' ')).toMatch(/^colophon: cannot read (--file )?gone\.(json|md): no such file$/);
+    }
+  });
+
   it('id new / id list', () => {
     expect(run('id', 'new', 'dana').code).toBe(0);
     expect(run('id', 'new', 'dana').code).toBe(2);

@@ -143,7 +143,7 @@ describe('colophon checkpoint / prove / verify-proof / consistency', () => {
     await writeFile(join(dir, 'garbage.json'), 'not json');
     expect((await run('verify-proof', 'garbage.json')).stderr).toMatch(/garbage\.json: invalid proof: not JSON/);
     const missing = await run('verify-proof', 'nope.json');
-    expect([missing.code, missing.stderr]).toEqual([2, 'colophon: cannot read nope.json: ENOENT']);
+    expect([missing.code, missing.stderr]).toEqual([2, 'colophon: cannot read nope.json: no such file']);
     expect((await run('verify-proof', 'proof.json', '--witness', 'wit')).code).toBe(2);
     expect((await run('prove', 'not-a-cid')).code).toBe(2);
     expect((await run('prove', 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')).code).toBe(1);

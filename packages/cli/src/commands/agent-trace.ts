@@ -34,7 +34,7 @@ import {
   type TraceFile,
 } from '@colophon/core';
 import { COLOPHON_DIR } from '@colophon/core/node';
-import { UsageError } from '../errors.js';
+import { cannotRead, UsageError } from '../errors.js';
 import { gitRepository } from '../git.js';
 import { asOption, forceOption, jsonOption } from '../options.js';
 import { writeOrPrint } from '../output-file.js';
@@ -210,8 +210,8 @@ async function readTraceFile(cwd: string, file: string): Promise<AgentTraceRecor
   let size: number;
   try {
     size = (await stat(path)).size;
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
+  } catch (error) {
+    throw cannotRead(file, '', error);
   }
   if (size > AGENT_TRACE_LIMITS.bytes) throw new UsageError(`${file} is larger than ${AGENT_TRACE_LIMITS.bytes} bytes; split the trace`);
   let text: string;

@@ -11,7 +11,7 @@ import { contentCid, isDidKey, openFeedCheckpoint, sourceTypeWords, type CID, ty
 import { checkOutputPath, listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
 import type * as BridgeModule from '@colophon/c2pa-bridge';
 import type { CredentialReport, FeedCheckpointRef, IngredientFact, LedgerAssertion } from '@colophon/c2pa-bridge';
-import { CheckFailedError, translateErrors, UsageError } from '../errors.js';
+import { cannotRead, CheckFailedError, translateErrors, UsageError } from '../errors.js';
 import { asOption, forceOption, jsonOption } from '../options.js';
 import { describeRecord } from '../describe.js';
 import { formatTime, printJson, shortCid, type Io } from '../output.js';
@@ -31,11 +31,6 @@ function lib(): typeof BridgeModule {
   return bridge;
 }
 
-
-function cannotRead(path: string, what: string, error: unknown): UsageError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new UsageError(`cannot read ${what} ${path}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
-}
 
 /** Reads a file the user named, with an error that names it and the option it came from. */
 async function readInput(path: string, what: string): Promise<Uint8Array> {

@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import type { GetFileResponse } from '@figma/rest-api-spec';
 import { EMBEDDED_FEED_NAMESPACE, carBlock, carBytesBlocks, carHeader, readEmbeddedFeeds, type CID, type RawBlock } from '@colophon/core/record';
 import { writeFileAtomic } from '@colophon/core/node';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { cannotRead, CheckFailedError, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { importCar } from './car.js';
 
@@ -25,7 +25,7 @@ export async function importFigma(cwd: string, file: string, options: { json?: b
     size = stats.size;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw cannotRead(file, '', error);
   }
   if (size > MAX_FIGMA_JSON_BYTES) throw new UsageError(`${file} is ${size} bytes, above the ${MAX_FIGMA_JSON_BYTES}-byte limit`);
   let parsed: Partial<GetFileResponse> | null;

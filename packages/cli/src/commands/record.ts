@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { commitText, contentCid, isRecordKind, RECORD_KINDS, RecordError, SIGNER_ROLES, roleBookOf, signerRule, type CID, type Contribution, type Intent, type OpClass, type RecordKind } from '@colophon/core';
-import { translateErrors, UsageError } from '../errors.js';
+import { cannotRead, translateErrors, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
 import { assetArgument, textOf, textVersion, withTextVersion } from '../text-version.js';
 import { cidArgument, openWorkspace, signingIdentity } from '../workspace.js';
@@ -53,8 +53,8 @@ function insertedClass(kind: RecordKind, options: RecordOptions): OpClass {
 async function readFileArgument(cwd: string, file: string, option: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(file === '-' ? await readStdin() : await readFile(resolve(cwd, file)));
-  } catch {
-    throw new UsageError(`cannot read ${option} ${file}`);
+  } catch (error) {
+    throw cannotRead(file, option, error);
   }
 }
 

@@ -19,7 +19,7 @@ import {
 } from '@colophon/core';
 import { checkOutputPath, checkpointFeed, listCheckpointFiles, writeFileAtomic } from '@colophon/core/node';
 import { who } from '../describe.js';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { cannotRead, CheckFailedError, UsageError } from '../errors.js';
 import { collect, forceOption, jsonOption } from '../options.js';
 import { printJson, type Io } from '../output.js';
 import { cidArgument, identityNames, openWorkspace, recordArgument, signingIdentity, type Workspace } from '../workspace.js';
@@ -207,7 +207,7 @@ async function readText(cwd: string, file: string): Promise<string> {
   try {
     return await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw cannotRead(file, '', error);
   }
 }
 
