@@ -14,11 +14,16 @@ export const EXIT_INTERNAL = 70;
 /** The command line was wrong: bad option values, missing project, unknown names. */
 export class UsageError extends Error {}
 
-/** A file the user named could not be read: names it (and the option it came from) and why, in words. */
-export function cannotRead(path: string, what: string, error: unknown): UsageError {
+/**
+ * A file the user named could not be read: names it (and the option it came from) and why, in
+ * words. A missing file or a folder is the user's mistake (exit 2); permissions, limits and I/O
+ * errors are the machine's (exit 3).
+ */
+export function cannotRead(path: string, what: string, error: unknown): UsageError | EnvironmentError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const why = code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : code === 'EACCES' ? ': permission denied' : '';
-  return new UsageError(`cannot read ${what ? `${what} ` : ''}${path}${why}`);
+  const why = code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : code === 'EACCES' || code === 'EPERM' ? ': permission denied' : code ? `: ${code}` : '';
+  const message = `cannot read ${what ? `${what} ` : ''}${path}${why}`;
+  return code !== undefined && ENVIRONMENT_CODES.has(code) ? new EnvironmentError(message) : new UsageError(message);
 }
 
 /** A check ran and found problems (verification failed, a record is missing). */

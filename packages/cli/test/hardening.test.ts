@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Project, identityFromSeed, type DecodedRecord } from '@colophon/core';
 import { CarFeedStore, feedFileName, useNodeCrypto, WorkspaceError } from '@colophon/core/node';
-import { errorLines, exitCodeOf, EXIT_ENVIRONMENT, EXIT_INTERNAL } from '../src/errors.js';
+import { cannotRead, errorLines, exitCodeOf, EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_USAGE } from '../src/errors.js';
 import { BIN, colophon, sandbox } from './helpers.js';
 
 useNodeCrypto();
@@ -113,6 +113,15 @@ describe('exit codes', () => {
     expect(errorLines(bug, EXIT_INTERNAL, true).join('\n')).toMatch(noStack);
     expect(exitCodeOf(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }))).toBe(EXIT_ENVIRONMENT);
     expect(exitCodeOf(new WorkspaceError('environment', 'x'))).toBe(EXIT_ENVIRONMENT);
+  });
+
+  it('a named file that cannot be read: missing is a usage error, permissions are the environment (root reads through modes, so the errors are made here)', () => {
+    const failure = (code: string) => Object.assign(new Error(`${code}: x`), { code });
+    const missing = cannotRead('ch1.md', '--file', failure('ENOENT'));
+    expect([missing.message, exitCodeOf(missing)]).toEqual(['cannot read --file ch1.md: no such file', EXIT_USAGE]);
+    const denied = cannotRead('ch1.md', '--file', failure('EACCES'));
+    expect([denied.message, exitCodeOf(denied)]).toEqual(['cannot read --file ch1.md: permission denied', EXIT_ENVIRONMENT]);
+    expect(exitCodeOf(cannotRead('ch1.md', '', failure('EIO')))).toBe(EXIT_ENVIRONMENT);
   });
 
   it('output cut short by the reader (colophon log | head -1) ends quietly', async () => {

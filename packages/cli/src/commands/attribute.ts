@@ -17,7 +17,7 @@ import {
 import { percent } from '@colophon/core/report';
 import { who } from '../describe.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import { printJson, shortCid, type Io } from '../output.js';
+import { counted, printJson, shortCid, type Io } from '../output.js';
 import { identityNames, openWorkspace } from '../workspace.js';
 
 export interface AttributeOptions {
@@ -154,7 +154,7 @@ const UNIT_WORDS = { characters: ['character', 'characters'], properties: ['prop
 function render(io: Io, result: AssetAttribution, names: Map<string, string>, check: FileCheck | undefined, text: string | undefined): void {
   const size =
     result.kind === 'text'
-      ? `text, ${result.total.toLocaleString('en')} characters in ${result.textMap!.runCount.toLocaleString('en')} runs`
+      ? `text, ${result.total.toLocaleString('en')} characters in ${counted(result.textMap!.runCount, 'run')}`
       : result.kind === 'nodes'
         ? `design nodes, ${plural(result.total, 'property', 'properties')} on ${plural(result.nodeMap!.nodes().length, 'node')}`
         : plural(result.total, 'recorded step');

@@ -27,6 +27,6 @@ export async function importCar(cwd: string, file: string, options: { json?: boo
     throw new CheckFailedError(options.json ? '' : `refused to import ${file}`);
   }
   if (options.json) return printJson(io, { imported: result.imported, alreadyPresent: result.alreadyPresent, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}) });
-  io.out(`Imported ${result.imported} new records (${result.alreadyPresent} already present); the ledger verifies${result.warnings.length > 0 ? ', but:' : '.'}`);
+  io.out(`Imported ${counted(result.imported, 'new record')} (${result.alreadyPresent} already present); the ledger verifies${result.warnings.length > 0 ? ', but:' : '.'}`);
   for (const warning of result.warnings) io.out(`  [${warning.code}] ${warning.message}`);
 }

@@ -3,6 +3,7 @@
 // the `colophon` command in a terminal: the C2PA SDK and the report renderer are the CLI's, not
 // something to copy into an editor bundle.
 import { verifyWorkspace } from '@colophon/core/node';
+import { counted } from '@colophon/core/report';
 import * as vscode from 'vscode';
 import { ENDPOINT_KEY_SECRET } from '../ai/generators.js';
 import type { CaptureController } from '../capture/capture-controller.js';
@@ -62,7 +63,7 @@ export class LedgerCommands implements vscode.Disposable {
       );
       if (report.ok) {
         this.state.fire({ state: 'verified', records: report.records });
-        void vscode.window.showInformationMessage(`Colophon: ledger verified: ${report.records} records in ${report.feeds} feeds, every signature, chain and link checked.`);
+        void vscode.window.showInformationMessage(`Colophon: ledger verified: ${counted(report.records, 'record')} in ${counted(report.feeds, 'feed')}, every signature, chain and link checked.`);
       } else {
         const first = report.findings[0];
         this.state.fire({ state: 'problem', message: first ? first.message : 'verification failed' });

@@ -135,7 +135,9 @@ export async function importCar(from: string, file: string, options: ImportOptio
     size = stats.size;
   } catch (error) {
     if (error instanceof WorkspaceError) throw error;
-    throw new WorkspaceError('usage', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new WorkspaceError('usage', `cannot read ${file}: no such file`);
+    throw new WorkspaceError(code === 'EACCES' || code === 'EPERM' ? 'environment' : 'usage', `cannot read ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (error as Error).message)}`);
   }
   const root = await findProjectRoot(from);
   const location: ProjectLocation | undefined = root ? await locateProject(from) : undefined;
