@@ -3,10 +3,10 @@
 // (baseline from the ledger, reconcile with what is on screen), saving and closing happen on
 // their own events.
 import type { TextAuthorshipMap } from '@colophon/core';
-import { applyTextEdits, CaptureError, textBaseline, type TextBaseline, type TextCaptureSession, type TextEditOp } from '@colophon/core/capture';
+import { applyTextEdits, CaptureError, textBaseline, type TextBaseline, type TextCaptureSession } from '@colophon/core/capture';
 import * as vscode from 'vscode';
 import type { Ledgers, WorkspaceLedger } from '../ledger/ledgers.js';
-import { classify, type ChangeContext, type EditorChange } from './classify.js';
+import { classify, editOps, type ChangeContext, type EditorChange } from './classify.js';
 import { Expectations } from './expectations.js';
 import { FormatPredictions } from './format-predictions.js';
 import type { FormatPrediction } from './formatted.js';
@@ -229,7 +229,7 @@ export class CaptureController implements vscode.Disposable {
    * explains within REPORT_WAIT_MS is then recorded as unknown (reconciled).
    */
   private reload(doc: TrackedDocument, changes: readonly EditorChange[]): void {
-    const edits: TextEditOp[] = [...changes].sort((a, b) => b.rangeOffset - a.rangeOffset).map((c) => ({ pos: c.rangeOffset, del: c.rangeLength, text: c.text }));
+    const edits = editOps(changes);
     if (doc.rebase) {
       // Reloaded again before the ledger explained the first: what was done in between is part of the text to explain.
       doc.rebase.target = applyTextEdits(applyTextEdits(doc.rebase.target, doc.rebase.after.map((c) => ({ pos: c.pos, del: c.deleted, text: c.inserted }))), edits);

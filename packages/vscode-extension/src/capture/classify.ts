@@ -12,7 +12,7 @@
 // not see who wrote it.
 import type { AgentRef } from '@colophon/core';
 import type { Expectations } from './expectations.js';
-import type { ChangeSource, TextChange as CaptureChange } from '@colophon/core/capture';
+import type { ChangeSource, TextChange as CaptureChange, TextEditOp } from '@colophon/core/capture';
 
 /** One entry of `TextDocumentChangeEvent.contentChanges` (offsets into the text before the event). */
 export interface EditorChange {
@@ -49,7 +49,7 @@ export function isKeystroke(text: string): boolean {
  * offsets against the text before the event, so they are applied from the end backwards.
  */
 export function classify(changes: readonly EditorChange[], context: ChangeContext, expectations: Expectations, now: number): CaptureChange[] {
-  const ordered = changes.length > 1 ? [...changes].sort((a, b) => b.rangeOffset - a.rangeOffset) : changes;
+  const ordered = changes.length > 1 ? fromTheEnd(changes) : changes;
   const shared = sourceOf(ordered, context, expectations, now);
   const out: CaptureChange[] = [];
   for (const change of ordered) {
@@ -70,4 +70,14 @@ function sourceOf(changes: readonly EditorChange[], context: ChangeContext, expe
   if (context.formatter) return { class: 'tool', evidence: 'typed', agent: context.formatter };
   if (context.programmatic) return UNKNOWN_TYPED;
   return undefined;
+}
+
+/** VS Code's offsets are all against the text before the event: applied in order from the end backwards, each stays valid. */
+function fromTheEnd(changes: readonly EditorChange[]): EditorChange[] {
+  return [...changes].sort((a, b) => b.rangeOffset - a.rangeOffset);
+}
+
+/** The event as edits for `applyTextEdits` (from the end backwards), at offsets relative to `origin`. */
+export function editOps(changes: readonly EditorChange[], origin = 0): TextEditOp[] {
+  return fromTheEnd(changes).map((change) => ({ pos: change.rangeOffset - origin, del: change.rangeLength, text: change.text }));
 }

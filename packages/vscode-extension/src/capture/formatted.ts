@@ -2,8 +2,8 @@
 // typing whatever its shape (one edit or many, one character or a block): VS Code reports a
 // formatter's edit (Format Document, format-on-save) with no reason, and no stable API names a
 // command or save participant as its source. VS Code-free (unit tested without a host).
-import { applyTextEdits, type TextEditOp } from '@colophon/core/capture';
-import type { EditorChange } from './classify.js';
+import { applyTextEdits } from '@colophon/core/capture';
+import { editOps, type EditorChange } from './classify.js';
 
 /** At most this many code units of changed window are kept (before and after): larger ones are not predicted. */
 export const MAX_WINDOW = 256 * 1024;
@@ -52,7 +52,6 @@ export class FormatPrediction {
 
   /** Exact (O(window)), off the typing path: the event turns the predicted text into the formatted one. */
   is(changes: readonly EditorChange[]): boolean {
-    const edits: TextEditOp[] = [...changes].sort((a, b) => b.rangeOffset - a.rangeOffset).map((c) => ({ pos: c.rangeOffset - this.from, del: c.rangeLength, text: c.text }));
-    return applyTextEdits(this.before, edits) === this.after;
+    return applyTextEdits(this.before, editOps(changes, this.from)) === this.after;
   }
 }
