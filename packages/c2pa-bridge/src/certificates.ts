@@ -8,6 +8,7 @@ import './reflect-polyfill.js';
 import * as x509 from '@peculiar/x509';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { base64Decode, publicKeyFromDidKey } from '@colophon/core';
+import { equalBytes } from './bytes.js';
 import type { ClaimKey } from './cose-signer.js';
 
 /** An identity that signs certificates: its did and public key, and a key that may answer asynchronously. */
@@ -202,9 +203,6 @@ export async function issueCertificate(ca: CertificateSigner, caCert: Uint8Array
   return der;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 export function describeCertificate(der: Uint8Array): CertificateInfo {
   const cert = parseCertificate(der);

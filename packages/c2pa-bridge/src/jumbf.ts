@@ -6,6 +6,7 @@
  */
 
 import { base64Decode } from '@colophon/core';
+import { u32 } from './bytes.js';
 
 const JUMB = [0x6a, 0x75, 0x6d, 0x62]; // "jumb"
 const JUMD = [0x6a, 0x75, 0x6d, 0x64]; // "jumd"
@@ -15,9 +16,6 @@ function at(bytes: Uint8Array, offset: number, pattern: readonly number[]): bool
   return pattern.every((b, i) => bytes[offset + i] === b);
 }
 
-function u32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
-}
 
 /** A c2pa manifest store superbox starting at `start`: LBox, "jumb", then a "jumd" labelled c2pa. */
 function isStoreAt(bytes: Uint8Array, start: number): boolean {

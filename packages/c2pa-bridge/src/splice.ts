@@ -14,6 +14,7 @@
  * refused (and the export falls back to the SDK signing the whole file).
  */
 import type { ByteSource } from './byte-source.js';
+import { equalBytes, u32 } from './bytes.js';
 import type { AssetFormat } from './formats.js';
 
 /** The assertion the SDK checks the file against (c2pa-rs DataHash, JSON form). */
@@ -37,9 +38,6 @@ const SIGN_ROUNDS = 4;
 const PNG_IEND = Uint8Array.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 const JPEG_EOI = Uint8Array.from([0xff, 0xd9]);
 
-function u32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-}
 
 function latin1(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes);
@@ -117,11 +115,6 @@ function carrierOf(format: AssetFormat, source: ByteSource): Uint8Array | undefi
   return carrier;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** Where the SDK put the manifest in the signed carrier, if that is all it changed. */
 function insertionIn(format: AssetFormat, carrier: Uint8Array, signed: Uint8Array): Splice | undefined {
@@ -131,7 +124,7 @@ function insertionIn(format: AssetFormat, carrier: Uint8Array, signed: Uint8Arra
   const at = manifestParts[0]?.at;
   if (at === undefined || manifestParts.reduce((n, p) => n + p.length, 0) !== added) return undefined;
   if (manifestParts.some((p, i) => p.at !== at + manifestParts.slice(0, i).reduce((n, q) => n + q.length, 0))) return undefined;
-  if (!sameBytes(signed.subarray(0, at), carrier.subarray(0, at)) || !sameBytes(signed.subarray(at + added), carrier.subarray(at))) return undefined;
+  if (!equalBytes(signed.subarray(0, at), carrier.subarray(0, at)) || !equalBytes(signed.subarray(at + added), carrier.subarray(at))) return undefined;
   return { at, manifest: signed.slice(at, at + added), carrier };
 }
 
