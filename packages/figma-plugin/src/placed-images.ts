@@ -8,10 +8,9 @@
 import { placedContentSource, type PlacedContentFacts } from '@colophon/core/attribution';
 import type { NodeChange, RecordHandle } from '@colophon/core/capture';
 import { contentCid, type DagValue } from '@colophon/core/record';
+import { C2PA_INGEST_EXT } from '@colophon/core/contracts';
 import type { FigmaHost } from './host.js';
 
-/** The extension key c2pa-bridge's ingest uses for a file's credentials facts. */
-const C2PA_EXT = 'colophon.c2pa';
 /** Private plugin data key: the image hashes already recorded on a layer (JSON list). */
 export const IMAGES_KEY = 'colophon.images';
 const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
@@ -101,7 +100,7 @@ export class PlacedImages {
         ext.validation = contentCid(reading.validation);
         blobs.push(reading.validation);
       }
-      links.push(this.options.ingest({ asset: `figma-image:${hash}`, out: contentCid(bytes), ...(inputs.length > 0 && { in: inputs }), ext: { [C2PA_EXT]: ext } }, blobs));
+      links.push(this.options.ingest({ asset: `figma-image:${hash}`, out: contentCid(bytes), ...(inputs.length > 0 && { in: inputs }), ext: { [C2PA_INGEST_EXT]: ext } }, blobs));
     }
     if (reading.error) this.problems.push(`image ${hash} on ${nodeId}: ${reading.error}`);
     const change: NodeChange = { class: source.class, evidence: 'reported', nodes: { [nodeId]: ['fills'] } };
