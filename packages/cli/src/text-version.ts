@@ -6,6 +6,8 @@ import { relative, resolve, sep } from 'node:path';
 import {
   EVIDENCE_EXT,
   contentCid,
+  hasTextDelta,
+  loadAssetHistory,
   textBaseline,
   utf8Decode,
   versionDelta,
@@ -63,11 +65,45 @@ export function textOf(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** Why `bytes` are not text to attribute per character (textOf gave undefined), in a few words. */
+export function whyNotText(bytes: Uint8Array): string {
+  if (bytes.includes(0)) return 'is binary (it holds NUL bytes)';
+  try {
+    utf8Decode(bytes);
+  } catch (error) {
+    return `is not UTF-8 text (${(error as Error).message})`;
+  }
+  return `is larger than ${MAX_TEXT_BYTES / 1024 / 1024} MB`;
+}
+
+/**
+ * Whether a file that is not UTF-8 text must be refused as a version of `asset`: when it looks
+ * like text in another encoding (no NUL bytes: Latin-1, Windows-1252), which would otherwise be
+ * recorded as an opaque step; and when the asset has a per-character history, which a binary
+ * version would end. A binary file of an asset without one (an image) is a version like any other.
+ */
+export async function refuseAsText(ws: Workspace, asset: string, bytes: Uint8Array): Promise<boolean> {
+  if (!bytes.includes(0) && bytes.length <= MAX_TEXT_BYTES) return true;
+  const entries = await loadAssetHistory(ws.feeds, asset);
+  return entries.some((e) => e.record.asset === asset && hasTextDelta(e));
+}
+
+/** The line that says why a file is not recorded as a version of a text asset, and what to do. */
+export function notTextMessage(file: string, asset: string, bytes: Uint8Array): string {
+  const why = whyNotText(bytes);
+  return bytes.includes(0)
+    ? `${file} ${why}, but ${asset} is text recorded per character, whose history a binary version would end`
+    : `${file} ${why}: save it as UTF-8 to record who wrote each character (e.g. iconv -f latin1 -t utf-8)`;
+}
+
 export interface TextVersionFields {
   delta: { [key: string]: DagValue };
   ext: { [key: string]: DagValue };
-  /** The asset's last record when another signer made it (this version builds on it). */
-  link?: CID;
+  /**
+   * Records this version links: the asset's last record when another signer made it (this
+   * version builds on it), and the records naming the agents of text that came back.
+   */
+  links: CID[];
   /** What could not be known, for the user (the previous text was not kept, …). */
   notes: string[];
   /** The ops changed nothing (the file is as last recorded). */
@@ -76,10 +112,14 @@ export interface TextVersionFields {
   first: boolean;
 }
 
+/** How many versions before the last one are searched for text that comes back (see RestoreRule). */
+const EARLIER_VERSIONS = 16;
+
 /**
- * The delta and evidence of a new version `text` of `asset`, inserted text being `cls`, and the
- * text kept in the blob store for the next version. Call it under the ledger lock (or accept that
- * a version recorded meanwhile by someone else makes this delta not fit: it is then refused).
+ * The delta and evidence of a new version `text` of `asset`, inserted text being `cls` (unless
+ * it is text the asset held before, which gets its author back), and the text kept in the blob
+ * store for the next version. Call it under the ledger lock (or accept that a version recorded
+ * meanwhile by someone else makes this delta not fit: it is then refused).
  */
 export async function textVersion(
   ws: Workspace,
@@ -89,27 +129,29 @@ export async function textVersion(
   text: string,
   cls: OpClass | SpanClassifier,
   evidence: Evidence,
+  agent?: AgentRef,
 ): Promise<TextVersionFields> {
-  const { baseline, notes } = await textBaseline(ws.feeds, ws.blobs, asset);
-  const delta = versionDelta(baseline, text, cls);
+  const { baseline, notes, earlier } = await textBaseline(ws.feeds, ws.blobs, asset, { earlier: EARLIER_VERSIONS });
+  const delta = versionDelta(baseline, text, cls, { signer, earlier, ...(agent && { agent }) });
   await ws.blobs.put(bytes);
   const fields: TextVersionFields = {
     delta: { text: delta.ops },
     ext: { [EVIDENCE_EXT]: delta.unknown ? 'reconciled' : evidence },
+    links: delta.links,
     notes,
     unchanged: delta.ops.length === 0,
     first: baseline.recorded === false,
   };
   if (baseline.head) {
     const head = await ws.feeds.get(baseline.head);
-    if (head && head.record.by !== signer) fields.link = baseline.head;
+    if (head && head.record.by !== signer) fields.links.unshift(baseline.head);
   }
   return fields;
 }
 
-/** Adds a text version's fields to a contribution (links merged, the asset's head first). */
+/** Adds a text version's fields to a contribution (links merged, the version's first). */
 export function withTextVersion(contribution: Contribution, version: TextVersionFields): Contribution {
-  const links = [...(version.link ? [version.link] : []), ...(contribution.links ?? []).filter((l) => !version.link?.equals(l))];
+  const links = [...version.links, ...(contribution.links ?? []).filter((l) => !version.links.some((v) => v.equals(l)))];
   const out: Contribution = { ...contribution, delta: { ...contribution.delta, ...version.delta }, ext: { ...contribution.ext, ...version.ext } };
   if (links.length > 0) out.links = links;
   return out;
@@ -142,8 +184,8 @@ export async function recordSavedText(ws: Workspace, signer: SigningIdentity, sa
     return { status: 'unreadable', asset, notes: [] };
   }
   const text = bytes.length > MAX_TEXT_BYTES ? undefined : textOf(bytes);
-  if (text === undefined) return { status: 'not-text', asset, notes: [] };
-  const version = await textVersion(ws, signer.did, asset, bytes, text, typeof saved.cls === 'function' ? saved.cls(text) : saved.cls, saved.evidence);
+  if (text === undefined) return { status: 'not-text', asset, notes: (await refuseAsText(ws, asset, bytes)) ? [`${notTextMessage(saved.path, asset, bytes)}; not recorded`] : [] };
+  const version = await textVersion(ws, signer.did, asset, bytes, text, typeof saved.cls === 'function' ? saved.cls(text) : saved.cls, saved.evidence, saved.agent);
   if (version.unchanged && !saved.always) return { status: 'unchanged', asset, notes: version.notes };
   const kind = saved.kind === 'asset.edit' && version.first ? 'asset.create' : saved.kind;
   let contribution: Contribution = { kind, asset, out: contentCid(bytes) };

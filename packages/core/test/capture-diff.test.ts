@@ -2,7 +2,10 @@
 // whole, and (property) applying the ops always gives the new text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyTextEdits, textEdits, versionDelta } from '../src/capture/index.js';
+import { applyTextEdits, MIN_RESTORED_UNITS, textEdits, versionDelta } from '../src/capture/index.js';
+import { TextAuthorshipMap } from '../src/attribution/index.js';
+import { contentCid } from '../src/cid.js';
+import { utf8Encode } from '../src/text/utf8.js';
 
 /** [removed, inserted] per op; op positions count in the text left by the ops before. */
 function inserted(before: string, after: string): [string, string][] {
@@ -27,6 +30,20 @@ describe('textEdits', () => {
     // Either place gives the same text; the edges that score best (sentence end, space) win.
     expect(inserted('One. Three.', 'One. Two. Three.')).toEqual([['', ' Two.']]);
     expect(textEdits('# Title\n\nFirst.\n', '# Title\n\nFirst.\n\nSecond.\n')).toEqual([{ pos: 16, del: 0, text: '\nSecond.\n' }]);
+  });
+
+  it('places a paragraph inserted before a paragraph with the same first word as that paragraph', () => {
+    // The common prefix takes "The " of the old paragraph: the insertion is slid back to where
+    // the new paragraph starts (a blank line on both edges), not left to straddle two paragraphs.
+    const before = '# Harbour\n\nThe night was dark.\n';
+    const paragraph = 'The lamps burned low.\n\n';
+    expect(textEdits(before, before.replace('The night', `${paragraph}The night`))).toEqual([{ pos: 11, del: 0, text: paragraph }]);
+    // A deleted paragraph likewise.
+    expect(textEdits(before.replace('The night', `${paragraph}The night`), before)).toEqual([{ pos: 11, del: paragraph.length, text: '' }]);
+    // A scene in a screenplay whose lines all start alike.
+    const scene = 'MARA\nWho keeps the lamp?\n\n';
+    const script = `INT. LIGHTHOUSE - NIGHT\n\n${scene}`;
+    expect(textEdits(script, `${script}${scene}`)).toEqual([{ pos: script.length, del: 0, text: scene }]);
   });
 
   it('keeps non-BMP characters whole and counts UTF-16 code units', () => {
@@ -61,7 +78,71 @@ describe('textEdits', () => {
 
 describe('versionDelta', () => {
   it('states the whole text as unknown when the previous text is not available', () => {
-    expect(versionDelta({ recorded: true }, 'abc', 'human')).toEqual({ ops: [[0, 0, 3, 'unknown']], unknown: true });
+    expect(versionDelta({ recorded: true }, 'abc', 'human')).toEqual({ ops: [[0, 0, 3, 'unknown']], unknown: true, links: [] });
     expect(versionDelta({ text: 'ab', recorded: true }, 'abc', 'ai').ops).toEqual([[0, 2, 3, 'ai']]);
+  });
+
+  describe('text that comes back gets its author back', () => {
+    const model = { provider: 'acme', name: 'writer', version: '2' };
+    const aiRecord = contentCid(utf8Encode('the ai.generate record'));
+    const human = { class: 'human' as const, who: 'did:key:zWriter' };
+    const ai = { class: 'ai' as const, who: 'acme/writer@2', record: aiRecord };
+    const opening = 'The writer opened the chapter.\n\n';
+    const generated = 'The model wrote a paragraph about the sea.\n\n';
+    /** The version with the AI paragraph: its text and authorship. */
+    function withGenerated(): { text: string; map: TextAuthorshipMap } {
+      const map = new TextAuthorshipMap();
+      map.apply({ pos: 0, del: 0, ins: opening.length }, human);
+      map.apply({ pos: opening.length, del: 0, ins: generated.length }, ai);
+      return { text: opening + generated, map };
+    }
+    const openingOnly = () => {
+      const map = new TextAuthorshipMap();
+      map.apply({ pos: 0, del: 0, ins: opening.length }, human);
+      return { text: opening, map, recorded: true };
+    };
+
+    it('an undo saved from another editor: the AI paragraph comes back as the AI\'s, linking the record naming the model', () => {
+      const delta = versionDelta(openingOnly(), opening + generated, 'human', { signer: human.who, earlier: [withGenerated()] });
+      expect(delta.ops).toEqual([[opening.length, 0, generated.length, 'ai']]);
+      expect(delta.links).toEqual([aiRecord]);
+      // Without earlier versions it is the signer's, as before.
+      expect(versionDelta(openingOnly(), opening + generated, 'human').ops).toEqual([[opening.length, 0, generated.length, 'human']]);
+    });
+
+    it('a paragraph cut and pasted elsewhere in one save keeps its author', () => {
+      const before = withGenerated();
+      const moved = generated + opening;
+      const delta = versionDelta({ ...before, recorded: true }, moved, 'human', { signer: human.who, earlier: [] });
+      const map = before.map;
+      for (const [pos, del, ins, cls] of delta.ops) map.apply({ pos, del, ins }, cls === 'ai' ? ai : human);
+      expect(map.runs().map((r) => [r.length, r.author.class])).toEqual([
+        [generated.length, 'ai'],
+        [opening.length, 'human'],
+      ]);
+    });
+
+    it('states what the signer cannot state as unknown, and leaves copies and short text alone', () => {
+      // The writer's text, restored by another person, who cannot sign for the writer.
+      const emptied = { text: '', map: new TextAuthorshipMap(), recorded: true };
+      expect(versionDelta(emptied, opening, 'human', { signer: 'did:key:zOther', earlier: [openingOnly()] }).ops).toEqual([[0, 0, opening.length, 'unknown']]);
+      expect(versionDelta(emptied, opening, 'human', { signer: human.who, earlier: [openingOnly()] }).ops).toEqual([[0, 0, opening.length, 'human']]);
+      // A second model restoring the first model's text cannot name it.
+      const other = { type: 'ai' as const, model: { provider: 'acme', name: 'other', version: '1' } };
+      expect(versionDelta(openingOnly(), opening + generated, 'ai', { signer: human.who, agent: other, earlier: [withGenerated()] }).ops).toEqual([[opening.length, 0, generated.length, 'unknown']]);
+      // The same model: its own class, no link needed.
+      const same = versionDelta(openingOnly(), opening + generated, 'ai', { signer: human.who, agent: { type: 'ai', model }, earlier: [withGenerated()] });
+      expect(same.ops).toEqual([[opening.length, 0, generated.length, 'ai']]);
+      expect(same.links).toEqual([]);
+      // A copy: the original is still there, so the new text is the signer's writing.
+      const both = withGenerated();
+      expect(versionDelta({ ...both, recorded: true }, both.text + generated, 'human', { signer: human.who, earlier: [] }).ops).toEqual([[both.text.length, 0, generated.length, 'human']]);
+      // A short line comes back by chance: the signer's.
+      const short = 'MARA\n';
+      const map = new TextAuthorshipMap();
+      map.apply({ pos: 0, del: 0, ins: short.length }, ai);
+      expect(short.length).toBeLessThan(MIN_RESTORED_UNITS);
+      expect(versionDelta(emptied, short, 'human', { signer: human.who, earlier: [{ text: short, map }] }).ops).toEqual([[0, 0, short.length, 'human']]);
+    });
   });
 });

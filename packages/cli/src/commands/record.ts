@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { commitText, contentCid, isRecordKind, RECORD_KINDS, RecordError, SIGNER_ROLES, roleBookOf, signerRule, type CID, type Contribution, type Intent, type OpClass, type RecordKind } from '@colophon/core';
 import { cannotRead, translateErrors, UsageError } from '../errors.js';
 import { printJson, type Io } from '../output.js';
-import { assetArgument, textOf, textVersion, withTextVersion } from '../text-version.js';
+import { assetArgument, notTextMessage, refuseAsText, textOf, textVersion, withTextVersion } from '../text-version.js';
 import { cidArgument, openWorkspace, signingIdentity } from '../workspace.js';
 
 export interface RecordOptions {
@@ -98,6 +98,11 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   if (asset) contribution.asset = asset;
   const bytes = options.file === undefined ? undefined : await readFileArgument(cwd, options.file, '--file');
   if (bytes) contribution.out = contentCid(bytes);
+  // A text file's new version: per-character ops from the previous recorded version.
+  const text = bytes && asset && TEXT_VERSION_KINDS.has(kind) ? textOf(bytes) : undefined;
+  if (bytes && asset && text === undefined && TEXT_VERSION_KINDS.has(kind) && (await refuseAsText(ws, asset, bytes))) {
+    throw new UsageError(`--file ${notTextMessage(options.file!, asset, bytes)}`);
+  }
   if (options.model) contribution.agent = { type: 'ai', model: parseModel(options.model) };
   if (options.tool) {
     const match = TOOL_PATTERN.exec(options.tool);
@@ -120,10 +125,8 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   const inputs = parseCids(options.input, '--in');
   if (inputs) contribution.in = inputs;
   if (options.license) contribution.rights = { license: options.license };
-  // A text file's new version: per-character ops from the previous recorded version.
-  const text = bytes && asset && TEXT_VERSION_KINDS.has(kind) ? textOf(bytes) : undefined;
   if (bytes && text !== undefined && asset) {
-    const version = await textVersion(ws, identity.did, asset, bytes, text, insertedClass(kind, options), 'diff');
+    const version = await textVersion(ws, identity.did, asset, bytes, text, insertedClass(kind, options), 'diff', contribution.agent);
     for (const note of version.notes) io.err(`colophon: ${note}`);
     contribution = withTextVersion(contribution, version);
   } else if (options.pasted) throw new UsageError('--pasted needs --file with the text that was pasted into');

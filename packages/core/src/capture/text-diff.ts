@@ -70,9 +70,12 @@ export function textEdits(before: string, after: string): TextEditOp[] {
   while (suffix > 0 && (isLowSurrogate(before, before.length - suffix) || (isWordUnit(before, before.length - suffix) && (wordAt(before, before.length - suffix - 1) || wordAt(after, after.length - suffix - 1))))) suffix--;
   const oldMiddle = before.slice(prefix, before.length - suffix);
   const newMiddle = after.slice(prefix, after.length - suffix);
-  if (oldMiddle.length === 0 || newMiddle.length === 0 || oldMiddle.length + newMiddle.length > MAX_WORD_DIFF_UNITS) {
-    return [{ pos: prefix, del: oldMiddle.length, text: newMiddle }];
+  if (oldMiddle.length === 0 || newMiddle.length === 0) {
+    // A pure insertion or deletion is aligned too: "The lamps…\n\nThe " after "The " is the
+    // paragraph "The lamps…\n\n" before "The night", whatever the common prefix took.
+    return alignToBoundaries(before, after, [{ pos: prefix, del: oldMiddle.length, text: newMiddle }]);
   }
+  if (oldMiddle.length + newMiddle.length > MAX_WORD_DIFF_UNITS) return [{ pos: prefix, del: oldMiddle.length, text: newMiddle }];
   const ops: TextEditOp[] = [];
   if (oldMiddle.length + newMiddle.length <= WORD_DIFF_DIRECT_UNITS) {
     wordEdits(oldMiddle, newMiddle, prefix, ops);
@@ -103,23 +106,27 @@ export function textEdits(before: string, after: string): TextEditOp[] {
 }
 
 /**
- * How good a place the boundary between `a` and `b` is for an edit to start or end (the scores of
- * diff-match-patch's semantic cleanup): text edge 6, blank line 5, line break 4, end of sentence 3,
+ * How good a place the boundary at `at` in `text` is for an edit to start or end (the scores of
+ * diff-match-patch's semantic cleanup): text edge 6, blank line 5 (the text before it ends with
+ * an empty line, or the text after it starts with one), line break 4, end of sentence 3,
  * whitespace 2, other punctuation 1, inside a word 0.
  */
-function boundaryScore(a: string | undefined, b: string | undefined): number {
+function boundaryScore(text: string, at: number): number {
+  const a = text[at - 1];
+  const b = text[at];
   if (a === undefined || b === undefined) return 6;
+  if (BLANK_LINE_BEFORE.test(text.slice(Math.max(0, at - 4), at)) || BLANK_LINE_AFTER.test(text.slice(at, at + 4))) return 5;
   const aSpace = /\s/.test(a);
   const bSpace = /\s/.test(b);
-  const aBreak = a === '\n' || a === '\r';
-  const bBreak = b === '\n' || b === '\r';
-  if ((aBreak && bBreak) || (aBreak && b === undefined)) return 5;
-  if (aBreak || bBreak) return 4;
+  if (a === '\n' || a === '\r' || b === '\n' || b === '\r') return 4;
   if (/[.!?。！？]/.test(a) && bSpace) return 3;
   if (aSpace || bSpace) return 2;
   if (!WORD_UNIT.test(a) || !WORD_UNIT.test(b)) return 1;
   return 0;
 }
+
+const BLANK_LINE_BEFORE = /\n\r?\n$/;
+const BLANK_LINE_AFTER = /^\r?\n\r?\n/;
 
 /**
  * A pure insertion or deletion can often sit in several places with the same result ("world." +
@@ -161,7 +168,7 @@ function bestPlace(text: string, start: number, length: number, lo: number, hi: 
   for (let at = left; at <= right; at++) {
     // Never split a surrogate pair.
     if (isLowSurrogate(text, at) || isLowSurrogate(text, at + length)) continue;
-    const score = boundaryScore(text[at - 1], text[at]) + boundaryScore(text[at + length - 1], text[at + length]);
+    const score = boundaryScore(text, at) + boundaryScore(text, at + length);
     if (score >= bestScore) {
       best = at;
       bestScore = score;

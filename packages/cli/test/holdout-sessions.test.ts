@@ -1,0 +1,147 @@
+// Hold-out writer sessions against the writer's path from plain files: each step is a real file
+// saved and recorded through the real `colophon` program (in this process, for speed; `watch`
+// runs as its own process), and the result of `attribute --json` is compared, character by
+// character (UTF-16 code units), with what was done.
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { colophonInProcess, sandbox } from './helpers.js';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+let dir: string;
+let restoreEnv: () => void;
+
+beforeEach(async () => {
+  const box = await sandbox();
+  dir = box.dir;
+  await mkdir(dir, { recursive: true });
+  const saved = { keys: process.env.COLOPHON_KEYS_DIR, identity: process.env.COLOPHON_IDENTITY };
+  process.env.COLOPHON_KEYS_DIR = box.keys;
+  process.env.COLOPHON_IDENTITY = 'writer';
+  restoreEnv = () => {
+    for (const [key, value] of [['COLOPHON_KEYS_DIR', saved.keys], ['COLOPHON_IDENTITY', saved.identity]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  expect((await run('init', '--name', 'Hold-out')).code).toBe(0);
+});
+afterEach(() => restoreEnv());
+
+const run = (...argv: string[]) => colophonInProcess(dir, ...argv);
+
+const MARK: Record<string, string> = { human: 'h', ai: 'a', tool: 't', pasted: 'p', unknown: '?' };
+
+/** A document and the truth about it: one mark per UTF-16 code unit (h, a, t, p, ?). */
+class Truth {
+  constructor(
+    public text = '',
+    public marks = '',
+  ) {}
+  insert(at: number, text: string, mark: string): this {
+    this.text = this.text.slice(0, at) + text + this.text.slice(at);
+    this.marks = this.marks.slice(0, at) + mark.repeat(text.length) + this.marks.slice(at);
+    return this;
+  }
+  remove(at: number, length: number): this {
+    this.text = this.text.slice(0, at) + this.text.slice(at + length);
+    this.marks = this.marks.slice(0, at) + this.marks.slice(at + length);
+    return this;
+  }
+  append(text: string, mark: string): this {
+    return this.insert(this.text.length, text, mark);
+  }
+  copy(): Truth {
+    return new Truth(this.text, this.marks);
+  }
+}
+
+/** Saves `doc` to `file` and records it with `record KIND --file FILE ...extra`. */
+async function saveAndRecord(file: string, doc: Truth | string, kind: string, ...extra: string[]): Promise<void> {
+  await writeFile(join(dir, file), typeof doc === 'string' ? doc : doc.text);
+  const result = await run('record', kind, '--file', file, ...extra);
+  expect(result.code, result.err).toBe(0);
+}
+
+/** The marks `attribute --json` gives for the file, after checking the file matches the records. */
+async function marksOf(file: string): Promise<string> {
+  const result = await run('attribute', '--asset', `file:${file}`, '--file', file, '--json');
+  expect(result.code, result.err).toBe(0);
+  const view = JSON.parse(result.out) as { runs: { start: number; length: number; class: string }[]; file: { ok: boolean } };
+  expect(view.file.ok).toBe(true);
+  let marks = '';
+  for (const r of view.runs) {
+    expect(r.start).toBe(marks.length);
+    marks += MARK[r.class]!.repeat(r.length);
+  }
+  return marks;
+}
+
+const MODEL = ['--model', 'acme/writer@2'];
+
+describe('text that comes back', () => {
+  it('an undo saved from another editor gives the AI paragraph back to the AI, never to the writer', async () => {
+    const doc = new Truth().append('# Harbour\n\nThe writer opened the chapter here.\n\n', 'h');
+    await saveAndRecord('ch.md', doc, 'asset.create');
+    const withoutAi = doc.copy();
+    doc.append('The model wrote this paragraph about the sea and the sky.\n\n', 'a');
+    await saveAndRecord('ch.md', doc, 'ai.generate', ...MODEL);
+    // The writer deletes the AI paragraph and saves, then undoes the deletion and saves again.
+    await saveAndRecord('ch.md', withoutAi, 'asset.edit');
+    expect(await marksOf('ch.md')).toBe(withoutAi.marks);
+    await saveAndRecord('ch.md', doc, 'asset.edit');
+    expect(await marksOf('ch.md')).toBe(doc.marks);
+    // Emptied, then restored from a backup: each part gets its author back.
+    await saveAndRecord('ch.md', '', 'asset.edit');
+    await saveAndRecord('ch.md', doc, 'asset.edit');
+    expect(await marksOf('ch.md')).toBe(doc.marks);
+    expect((await run('verify')).code).toBe(0);
+  });
+
+  it('a paragraph the writer cuts and pastes keeps its author', async () => {
+    const doc = new Truth().append('The writer began with this.\n\nThen wrote a second paragraph, a longer one, to set the scene properly.\n\n', 'h');
+    await saveAndRecord('mv.md', doc, 'asset.create');
+    const generated = 'The model added this paragraph.\n\n';
+    doc.append(generated, 'a');
+    await saveAndRecord('mv.md', doc, 'ai.generate', ...MODEL);
+    // Cut from the end, pasted at the top.
+    doc.remove(doc.text.length - generated.length, generated.length).insert(0, generated, 'a');
+    await saveAndRecord('mv.md', doc, 'asset.edit');
+    expect(await marksOf('mv.md')).toBe(doc.marks);
+  });
+});
+
+describe('Markdown and Fountain', () => {
+  it('a paragraph inserted above another starting with the same word is that paragraph', async () => {
+    const doc = new Truth().append('# Harbour\n\nThe night was dark and the sea was calm.\n', 'h');
+    await saveAndRecord('c.md', doc, 'asset.create');
+    doc.insert(doc.text.indexOf('The night'), 'The lamps burned low over the quay, and the keeper waited.\n\n', 'a');
+    await saveAndRecord('c.md', doc, 'ai.generate', ...MODEL);
+    expect(await marksOf('c.md')).toBe(doc.marks);
+  });
+});
+
+describe('files that are not UTF-8 text', () => {
+  it('a Latin-1 file, and a binary version of a text asset, are refused with one line and nothing stored', async () => {
+    await saveAndRecord('notes.md', 'Some text by the writer.\n', 'asset.create');
+    const ledger = async () => [(await run('log', '--json')).out, (await readdir(join(dir, '.colophon', 'blobs'))).sort()];
+    const before = await ledger();
+    // "café" saved by an editor set to Latin-1: no NUL bytes, not UTF-8.
+    await writeFile(join(dir, 'notes.md'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    let result = await run('record', 'asset.edit', '--file', 'notes.md', '--prompt-private', 'a secret brief');
+    expect(result.code).toBe(2);
+    expect(result.err).toBe('colophon: --file notes.md is not UTF-8 text (invalid UTF-8 at byte 3: truncated sequence): save it as UTF-8 to record who wrote each character (e.g. iconv -f latin1 -t utf-8)');
+    await writeFile(join(dir, 'new.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    expect((await run('record', 'asset.create', '--file', 'new.txt')).code).toBe(2);
+    // A binary file where the text was.
+    await writeFile(join(dir, 'notes.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+    result = await run('record', 'asset.edit', '--file', 'notes.md');
+    expect(result.code).toBe(2);
+    expect(result.err).toBe('colophon: --file notes.md is binary (it holds NUL bytes), but file:notes.md is text recorded per character, whose history a binary version would end');
+    expect(await ledger()).toEqual(before);
+    // A binary file of an asset of its own (an image) is a version like any other.
+    await writeFile(join(dir, 'cover.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+    expect((await run('record', 'asset.create', '--file', 'cover.png')).code).toBe(0);
+  });
+});
