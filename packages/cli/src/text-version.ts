@@ -20,6 +20,7 @@ import {
   type SpanClassifier,
   type AgentRef,
   type DecodedRecord,
+  type KeptVersion,
   type RecordKind,
 } from '@colophon/core';
 import { UsageError } from './errors.js';
@@ -132,6 +133,8 @@ export async function textVersion(
   agent?: AgentRef,
 ): Promise<TextVersionFields> {
   const { baseline, notes, earlier } = await textBaseline(ws.feeds, ws.blobs, asset, { earlier: EARLIER_VERSIONS });
+  // A file renamed or copied: its first version is another file's text, which keeps its authors.
+  if (baseline.recorded === false && text.length > 0) earlier.push(...(await sameTextElsewhere(ws, asset, contentCid(bytes), text)));
   const delta = versionDelta(baseline, text, cls, { signer, earlier, ...(agent && { agent }) });
   await ws.blobs.put(bytes);
   const fields: TextVersionFields = {
@@ -147,6 +150,24 @@ export async function textVersion(
     if (head && head.record.by !== signer) fields.links.unshift(baseline.head);
   }
   return fields;
+}
+
+/**
+ * The text and authorship of other file assets whose last recorded version is exactly `text`
+ * (content id `out`): where a renamed or copied file came from. The ledger is read once, for the
+ * first version of an asset only.
+ */
+async function sameTextElsewhere(ws: Workspace, asset: string, out: CID, text: string): Promise<KeptVersion[]> {
+  const sources = new Set<string>();
+  for await (const { record } of ws.feeds.records()) {
+    if (record.asset !== undefined && record.asset !== asset && record.asset.startsWith('file:') && record.out?.equals(out)) sources.add(record.asset);
+  }
+  const kept: KeptVersion[] = [];
+  for (const source of [...sources].sort()) {
+    const { baseline } = await textBaseline(ws.feeds, ws.blobs, source);
+    if (baseline.text === text && baseline.map) kept.push({ text, map: baseline.map });
+  }
+  return kept;
 }
 
 /** Adds a text version's fields to a contribution (links merged, the version's first). */
@@ -184,7 +205,7 @@ export async function recordSavedText(ws: Workspace, signer: SigningIdentity, sa
     return { status: 'unreadable', asset, notes: [] };
   }
   const text = bytes.length > MAX_TEXT_BYTES ? undefined : textOf(bytes);
-  if (text === undefined) return { status: 'not-text', asset, notes: (await refuseAsText(ws, asset, bytes)) ? [`${notTextMessage(saved.path, asset, bytes)}; not recorded`] : [] };
+  if (text === undefined) return { status: 'not-text', asset, notes: (await refuseAsText(ws, asset, bytes)) ? [`${notTextMessage(asset.slice('file:'.length), asset, bytes)}; not recorded`] : [] };
   const version = await textVersion(ws, signer.did, asset, bytes, text, typeof saved.cls === 'function' ? saved.cls(text) : saved.cls, saved.evidence, saved.agent);
   if (version.unchanged && !saved.always) return { status: 'unchanged', asset, notes: version.notes };
   const kind = saved.kind === 'asset.edit' && version.first ? 'asset.create' : saved.kind;

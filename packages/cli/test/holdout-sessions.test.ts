@@ -2,10 +2,11 @@
 // saved and recorded through the real `colophon` program (in this process, for speed; `watch`
 // runs as its own process), and the result of `attribute --json` is compared, character by
 // character (UTF-16 code units), with what was done.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, open, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { colophonInProcess, sandbox } from './helpers.js';
+import { BIN, colophonInProcess, sandbox } from './helpers.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -112,6 +113,18 @@ describe('text that comes back', () => {
   });
 });
 
+describe('renamed and copied files', () => {
+  it('a renamed file keeps its authors: its AI text does not become the signer\'s', async () => {
+    const doc = new Truth().append('Human text at the start of the file.\n', 'h');
+    await saveAndRecord('a.md', doc, 'asset.create');
+    doc.append('Then the model wrote this long sentence here.\n', 'a');
+    await saveAndRecord('a.md', doc, 'ai.generate', ...MODEL);
+    await rename(join(dir, 'a.md'), join(dir, 'b.md'));
+    expect((await run('record', 'asset.edit', '--file', 'b.md')).code).toBe(0);
+    expect(await marksOf('b.md')).toBe(doc.marks);
+  });
+});
+
 describe('Markdown and Fountain', () => {
   it('a paragraph inserted above another starting with the same word is that paragraph', async () => {
     const doc = new Truth().append('# Harbour\n\nThe night was dark and the sea was calm.\n', 'h');
@@ -143,5 +156,53 @@ describe('files that are not UTF-8 text', () => {
     // A binary file of an asset of its own (an image) is a version like any other.
     await writeFile(join(dir, 'cover.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
     expect((await run('record', 'asset.create', '--file', 'cover.png')).code).toBe(0);
+  });
+});
+
+describe('watch', () => {
+  it('atomic saves, a truncate then write, a rename, a Latin-1 file said once, and a save just before Ctrl-C', async () => {
+    const doc = new Truth().append('# Draft\n\nFirst line by the writer.\n', 'h');
+    await saveAndRecord('d.md', doc, 'asset.create');
+    doc.append('Then the model wrote this long sentence here.\n', 'a');
+    await saveAndRecord('d.md', doc, 'ai.generate', ...MODEL);
+    await writeFile(join(dir, 'old.md'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: dir, env: { ...process.env, COLOPHON_DEBUG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const saves = async (n: number) => {
+      for (let i = 0; i < 400 && (stdout.match(/saved by writer/g) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((stdout.match(/saved by writer/g) ?? []).length, stdout + stderr).toBe(n);
+    };
+    for (let i = 0; i < 400 && !/watching/.test(stdout); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stdout, stderr).toMatch(/watching \. as writer/);
+    // An editor's atomic save: a temporary file renamed over the file.
+    doc.append('Atomic line.\n', 'h');
+    await writeFile(join(dir, '.d.md.tmp'), doc.text);
+    await rename(join(dir, '.d.md.tmp'), join(dir, 'd.md'));
+    await saves(1);
+    // A save that truncates, then writes.
+    const handle = await open(join(dir, 'd.md'), 'r+');
+    await handle.truncate(0);
+    doc.append('Truncated, then written.\n', 'h');
+    await handle.write(doc.text, 0);
+    await handle.close();
+    await saves(2);
+    // Renamed in the file manager: the new name keeps the authors.
+    await rename(join(dir, 'd.md'), join(dir, 'e.md'));
+    await saves(3);
+    await writeFile(join(dir, 'old.md'), Buffer.from([0x63, 0x61, 0x66, 0xe8, 0x0a]));
+    // Saved, and Ctrl-C right after, while the watcher still waits for the write to settle.
+    doc.append('Last words before Ctrl-C.\n', 'h');
+    await writeFile(join(dir, 'e.md'), doc.text);
+    child.kill('SIGINT');
+    expect(await new Promise((r) => child.on('exit', r)), stderr).toBe(0);
+    expect(await marksOf('e.md')).toBe(doc.marks);
+    // The Latin-1 file: one line, with its path in the project, however often it is saved.
+    expect(stderr.split('\n').filter((line) => line.includes('old.md'))).toEqual([
+      'colophon: old.md is not UTF-8 text (invalid UTF-8 at byte 3: truncated sequence): save it as UTF-8 to record who wrote each character (e.g. iconv -f latin1 -t utf-8); not recorded',
+    ]);
+    expect((await run('verify')).code).toBe(0);
   });
 });

@@ -38,7 +38,13 @@ export async function watch(cwd: string, paths: string[], options: WatchOptions,
   // One save at a time, in order: each version's delta is taken from the one recorded before it.
   let queue = Promise.resolve();
   const ignored = (path: string) => relative(ws.root, path).split(/[\\/]/).some((part) => IGNORED_DIRS.has(part));
+  // A file that cannot be recorded (not UTF-8) is said once, not at each of its saves.
+  const refused = new Set<string>();
   const report = (outcome: SavedTextOutcome, initial: boolean) => {
+    if (outcome.status === 'not-text' && outcome.notes.length > 0) {
+      if (refused.has(outcome.asset)) return;
+      refused.add(outcome.asset);
+    } else refused.delete(outcome.asset);
     for (const note of outcome.notes) io.err(`colophon: ${note}`);
     if (outcome.status !== 'recorded') return;
     const what = initial ? 'changed while nothing watched (unknown)' : `saved by ${name}`;
@@ -82,6 +88,9 @@ export async function watch(cwd: string, paths: string[], options: WatchOptions,
     ready,
     async stop() {
       await watcher.close();
+      // A save made just before Ctrl-C may still be settling in the watcher (awaitWriteFinish),
+      // and closing drops it: record what differs from the ledger now, as the saves it was.
+      for (const file of await filesUnder(targets, ignored)) enqueue(file, false);
       await queue;
     },
   };
