@@ -113,6 +113,40 @@ describe('text that comes back', () => {
   });
 });
 
+describe('a 200 KB chapter', () => {
+  it('scattered 1 KB rewrites by a model, another writer, a formatter and a paste: each is one span of its author', async () => {
+    expect((await run('id', 'new', 'bob')).code).toBe(0);
+    expect((await run('member', 'add', 'bob', '--role', 'editor')).code).toBe(0);
+    const words = 'sea harbour lamp keeper night tide stone quay gull wind glass stair light boat rope salt'.split(' ');
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const sentence = (pool: string[], n: number) => Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)]).join(' ');
+    const doc = new Truth();
+    while (doc.text.length < 200 * 1024) doc.append(`${sentence(words, 40 + Math.floor(random() * 40))}.\n\n`, 'h');
+    await saveAndRecord('long.md', doc, 'asset.create');
+    const authors: [string, string, string[]][] = [
+      ['ai.generate', 'a', MODEL],
+      ['asset.edit', 'b', ['--as', 'bob']],
+      ['asset.edit', 't', ['--tool', 'fmt@1']],
+      ['asset.edit', 'p', ['--pasted']],
+    ];
+    for (const [round, [kind, mark, extra]] of authors.entries()) {
+      // Three paragraphs far apart, each rewritten (~1 KB) up to its full stop.
+      for (let k = 0; k < 3; k++) {
+        const start = doc.text.indexOf('\n\n', Math.floor(((k * 4 + round + 0.5) / 12) * (doc.text.length - 2000))) + 2;
+        const end = doc.text.indexOf('.\n\n', start);
+        doc.remove(start, end - start).insert(start, sentence(['river', 'forest', 'mountain', 'valley', 'cloud', 'rain'].map((w) => w + round), 150), mark);
+      }
+      await saveAndRecord('long.md', doc, kind, ...extra);
+    }
+    const view = JSON.parse((await run('attribute', '--asset', 'file:long.md', '--file', 'long.md', '--json')).out) as { runs: { start: number; length: number; class: string; name?: string }[] };
+    const marks = view.runs.map((r) => (r.name === 'bob' ? 'b' : MARK[r.class]!).repeat(r.length)).join('');
+    expect(marks.length).toBe(doc.text.length);
+    expect(marks === doc.marks, 'the classes differ from what was done').toBe(true);
+    expect(view.runs).toHaveLength(1 + 12 * 2);
+  });
+});
+
 describe('renamed and copied files', () => {
   it('a renamed file keeps its authors: its AI text does not become the signer\'s', async () => {
     const doc = new Truth().append('Human text at the start of the file.\n', 'h');

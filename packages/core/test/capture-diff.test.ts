@@ -25,6 +25,15 @@ describe('textEdits', () => {
     expect(inserted('Η θάλασσα ήταν ήρεμη.', 'Η θάλασσα ήταν άγρια.')).toEqual([['ήρεμη', 'άγρια']]);
   });
 
+  it('a rewritten sentence or paragraph is one span, not new words around the old spaces', () => {
+    expect(inserted('She said: one two three four.', 'She said: five six seven eight.')).toEqual([['one two three four', 'five six seven eight']]);
+    // Paragraphs rewritten in a row: the blank lines between them go with them.
+    const old = 'Keep this.\n\nold words here\n\nmore old words\n\nKeep that.\n';
+    expect(inserted(old, old.replace('old words here\n\nmore old words', 'new text entirely\n\nand a new line'))).toEqual([['old words here\n\nmore old words', 'new text entirely\n\nand a new line']]);
+    // One word changed still is one word.
+    expect(inserted('one two three four.', 'one two THREE four.')).toEqual([['three', 'THREE']]);
+  });
+
   it('adds a sentence as the sentence, on its own line', () => {
     expect(textEdits('Hello world.\n', 'Hello world.\nAnd the sea.\n')).toEqual([{ pos: 13, del: 0, text: 'And the sea.\n' }]);
     // Either place gives the same text; the edges that score best (sentence end, space) win.

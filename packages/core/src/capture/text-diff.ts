@@ -20,6 +20,9 @@ export interface TextEditOp {
 const MAX_WORD_DIFF_UNITS = 1_000_000;
 /** Edit distance (in tokens) past which jsdiff gives up and the span becomes one replace span. */
 const MAX_EDIT_TOKENS = 20_000;
+/** Tokens x edit distance past which a diff gives up (a few hundred ms at most), but never below MIN_EDIT_TOKENS. */
+const MAX_DIFF_WORK = 50_000_000;
+const MIN_EDIT_TOKENS = 256;
 /** A middle longer than this is diffed by lines first. */
 const WORD_DIFF_DIRECT_UNITS = 16_384;
 
@@ -35,10 +38,61 @@ const UNSPACED = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Thai}\\p{sc=Laoo}\\p
  */
 const WORD_TOKEN = new RegExp(`\\r?\\n|[${UNSPACED}]|(?:(?![${UNSPACED}])${WORD_UNIT.source})+|[^\\S\\r\\n]+|[^]`, 'gu');
 
-/** jsdiff's Myers diff over tokens; undefined past MAX_EDIT_TOKENS. Each change's tokens joined back into text. */
-function diffTokens(before: string, after: string, token: RegExp): { value: string; added: boolean; removed: boolean }[] | undefined {
-  const changes = diffArrays(before.match(token) ?? [], after.match(token) ?? [], { maxEditLength: MAX_EDIT_TOKENS });
-  return changes?.map((change) => ({ value: change.value.join(''), added: change.added, removed: change.removed }));
+interface Change {
+  value: string;
+  added: boolean;
+  removed: boolean;
+}
+
+/**
+ * jsdiff's Myers diff over tokens; undefined past MAX_EDIT_TOKENS. Each change's tokens joined
+ * back into text, small equalities folded (see foldSmallEqualities).
+ */
+function diffTokens(before: string, after: string, token: RegExp): Change[] | undefined {
+  const a = before.match(token) ?? [];
+  const b = after.match(token) ?? [];
+  // Myers costs about (tokens x edit distance): a long stretch that differs a lot gives up early.
+  const maxEditLength = Math.min(MAX_EDIT_TOKENS, Math.max(MIN_EDIT_TOKENS, Math.floor(MAX_DIFF_WORK / (a.length + b.length + 1))));
+  const changes = diffArrays(a, b, { maxEditLength });
+  return changes && foldSmallEqualities(changes.map((change) => ({ value: change.value.join(''), added: change.added, removed: change.removed })));
+}
+
+/**
+ * diff-match-patch's semantic cleanup (diff_cleanupSemantic): an unchanged piece no longer than
+ * the changes on each side of it is folded into them, removed and added again. Else a rewritten
+ * paragraph keeps every space between its words (and a rewritten chapter every blank line
+ * between its paragraphs) as the old author's: the new text comes out as scattered words.
+ */
+function foldSmallEqualities(changes: Change[]): Change[] {
+  // Folded equalities are marked, not spliced in, so a long diff stays linear to rebuild.
+  const folded = new Uint8Array(changes.length);
+  const equalities: number[] = [];
+  let before = { added: 0, removed: 0 };
+  let after = { added: 0, removed: 0 };
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i]!;
+    if (!change.added && !change.removed && !folded[i]) {
+      equalities.push(i);
+      before = after;
+      after = { added: 0, removed: 0 };
+      continue;
+    }
+    if (change.added || folded[i]) after.added += change.value.length;
+    if (change.removed || folded[i]) after.removed += change.value.length;
+    const at = equalities[equalities.length - 1];
+    if (at === undefined) continue;
+    const equal = changes[at]!.value.length;
+    if (equal <= Math.max(before.added, before.removed) && equal <= Math.max(after.added, after.removed)) {
+      folded[at] = 1;
+      // The equality before it is looked at again, with the changes now around it.
+      equalities.pop();
+      equalities.pop();
+      i = equalities.length > 0 ? equalities[equalities.length - 1]! : -1;
+      before = { added: 0, removed: 0 };
+      after = { added: 0, removed: 0 };
+    }
+  }
+  return changes.flatMap((change, i) => (folded[i] ? [{ value: change.value, added: false, removed: true }, { value: change.value, added: true, removed: false }] : [change]));
 }
 
 function isWordUnit(text: string, i: number): boolean {
