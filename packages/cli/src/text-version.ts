@@ -21,6 +21,7 @@ import {
   type AgentRef,
   type DecodedRecord,
   type KeptVersion,
+  type Reclaim,
   type RecordKind,
 } from '@colophon/core';
 import { UsageError } from './errors.js';
@@ -131,11 +132,12 @@ export async function textVersion(
   cls: OpClass | SpanClassifier,
   evidence: Evidence,
   agent?: AgentRef,
+  reclaim?: Reclaim,
 ): Promise<TextVersionFields> {
   const { baseline, notes, earlier } = await textBaseline(ws.feeds, ws.blobs, asset, { earlier: EARLIER_VERSIONS });
   // A file renamed or copied: its first version is another file's text, which keeps its authors.
   if (baseline.recorded === false && text.length > 0) earlier.push(...(await sameTextElsewhere(ws, asset, contentCid(bytes), text)));
-  const delta = versionDelta(baseline, text, cls, { signer, earlier, ...(agent && { agent }) });
+  const delta = versionDelta(baseline, text, cls, { restore: { signer, earlier, ...(agent && { agent }) }, ...(reclaim && { reclaim }) });
   await ws.blobs.put(bytes);
   const fields: TextVersionFields = {
     delta: { text: delta.ops },
@@ -184,6 +186,8 @@ export interface SavedText {
   kind: RecordKind;
   /** The class of inserted text, or (given the new text) of each changed span. */
   cls: OpClass | ((text: string) => SpanClassifier);
+  /** Given the new text: what a reporter says it wrote there (see Reclaim). */
+  reclaim?: (text: string) => Reclaim;
   evidence: Evidence;
   agent?: AgentRef;
   ext?: { [key: string]: DagValue };
@@ -206,7 +210,7 @@ export async function recordSavedText(ws: Workspace, signer: SigningIdentity, sa
   }
   const text = bytes.length > MAX_TEXT_BYTES ? undefined : textOf(bytes);
   if (text === undefined) return { status: 'not-text', asset, notes: (await refuseAsText(ws, asset, bytes)) ? [`${notTextMessage(asset.slice('file:'.length), asset, bytes)}; not recorded`] : [] };
-  const version = await textVersion(ws, signer.did, asset, bytes, text, typeof saved.cls === 'function' ? saved.cls(text) : saved.cls, saved.evidence, saved.agent);
+  const version = await textVersion(ws, signer.did, asset, bytes, text, typeof saved.cls === 'function' ? saved.cls(text) : saved.cls, saved.evidence, saved.agent, saved.reclaim?.(text));
   if (version.unchanged && !saved.always) return { status: 'unchanged', asset, notes: version.notes };
   const kind = saved.kind === 'asset.edit' && version.first ? 'asset.create' : saved.kind;
   let contribution: Contribution = { kind, asset, out: contentCid(bytes) };

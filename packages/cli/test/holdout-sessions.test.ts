@@ -240,3 +240,22 @@ describe('watch', () => {
     expect((await run('verify')).code).toBe(0);
   });
 });
+
+describe('an AI agent editing while watch runs', () => {
+  it('the agent\'s text is AI even when watch records the save before the agent\'s hook reports it', async () => {
+    const doc = new Truth().append('# Notes\n\nThe writer starts here.\n', 'h');
+    await saveAndRecord('n.md', doc, 'asset.create');
+    const added = 'The agent wrote this paragraph in the file.\n';
+    doc.append(added, 'a');
+    await writeFile(join(dir, 'n.md'), doc.text);
+    // What watch does when it sees the save first: the signer's, by diff.
+    expect((await run('record', 'asset.edit', '--file', 'n.md')).code).toBe(0);
+    const event = { hook_event_name: 'PostToolUse', cwd: dir, tool_name: 'Edit', tool_input: { file_path: join(dir, 'n.md'), old_string: 'here.\n', new_string: `here.\n${added}` } };
+    const hook = spawn(process.execPath, [BIN, 'agent-hook', '--model', 'anthropic/claude-sonnet@4.5'], { cwd: dir, env: process.env });
+    let stderr = '';
+    hook.stderr.on('data', (chunk) => (stderr += chunk));
+    hook.stdin.end(JSON.stringify(event));
+    expect(await new Promise((r) => hook.on('exit', r)), stderr).toBe(0);
+    expect(await marksOf('n.md')).toBe(doc.marks);
+  });
+});

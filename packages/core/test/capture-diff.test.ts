@@ -91,6 +91,19 @@ describe('versionDelta', () => {
     expect(versionDelta({ text: 'ab', recorded: true }, 'abc', 'ai').ops).toEqual([[0, 2, 3, 'ai']]);
   });
 
+  it('an agent hook states again, as AI, what it wrote that a watcher had recorded first as a diff', () => {
+    const text = 'Typed by the writer. Saved under watch. Agent line.\n';
+    const map = new TextAuthorshipMap();
+    const writer = 'did:key:zWriter';
+    map.apply({ pos: 0, del: 0, ins: 21 }, { class: 'human', who: writer, evidence: 'typed' });
+    map.apply({ pos: 21, del: 0, ins: text.length - 21 }, { class: 'human', who: writer, evidence: 'diff' });
+    const agentLine = text.indexOf('Agent line.');
+    // The agent names both the typed sentence and its own line: only inferred text is stated again.
+    const regions = [[0, 20], [agentLine, agentLine + 'Agent line.'.length]] as const;
+    const delta = versionDelta({ text, map, recorded: true }, text, 'unknown', { reclaim: { regions, class: 'ai' } });
+    expect(delta.ops).toEqual([[agentLine, 11, 11, 'ai']]);
+  });
+
   describe('text that comes back gets its author back', () => {
     const model = { provider: 'acme', name: 'writer', version: '2' };
     const aiRecord = contentCid(utf8Encode('the ai.generate record'));
@@ -112,7 +125,7 @@ describe('versionDelta', () => {
     };
 
     it('an undo saved from another editor: the AI paragraph comes back as the AI\'s, linking the record naming the model', () => {
-      const delta = versionDelta(openingOnly(), opening + generated, 'human', { signer: human.who, earlier: [withGenerated()] });
+      const delta = versionDelta(openingOnly(), opening + generated, 'human', { restore: { signer: human.who, earlier: [withGenerated()] } });
       expect(delta.ops).toEqual([[opening.length, 0, generated.length, 'ai']]);
       expect(delta.links).toEqual([aiRecord]);
       // Without earlier versions it is the signer's, as before.
@@ -122,7 +135,7 @@ describe('versionDelta', () => {
     it('a paragraph cut and pasted elsewhere in one save keeps its author', () => {
       const before = withGenerated();
       const moved = generated + opening;
-      const delta = versionDelta({ ...before, recorded: true }, moved, 'human', { signer: human.who, earlier: [] });
+      const delta = versionDelta({ ...before, recorded: true }, moved, 'human', { restore: { signer: human.who, earlier: [] } });
       const map = before.map;
       for (const [pos, del, ins, cls] of delta.ops) map.apply({ pos, del, ins }, cls === 'ai' ? ai : human);
       expect(map.runs().map((r) => [r.length, r.author.class])).toEqual([
@@ -134,24 +147,24 @@ describe('versionDelta', () => {
     it('states what the signer cannot state as unknown, and leaves copies and short text alone', () => {
       // The writer's text, restored by another person, who cannot sign for the writer.
       const emptied = { text: '', map: new TextAuthorshipMap(), recorded: true };
-      expect(versionDelta(emptied, opening, 'human', { signer: 'did:key:zOther', earlier: [openingOnly()] }).ops).toEqual([[0, 0, opening.length, 'unknown']]);
-      expect(versionDelta(emptied, opening, 'human', { signer: human.who, earlier: [openingOnly()] }).ops).toEqual([[0, 0, opening.length, 'human']]);
+      expect(versionDelta(emptied, opening, 'human', { restore: { signer: 'did:key:zOther', earlier: [openingOnly()] } }).ops).toEqual([[0, 0, opening.length, 'unknown']]);
+      expect(versionDelta(emptied, opening, 'human', { restore: { signer: human.who, earlier: [openingOnly()] } }).ops).toEqual([[0, 0, opening.length, 'human']]);
       // A second model restoring the first model's text cannot name it.
       const other = { type: 'ai' as const, model: { provider: 'acme', name: 'other', version: '1' } };
-      expect(versionDelta(openingOnly(), opening + generated, 'ai', { signer: human.who, agent: other, earlier: [withGenerated()] }).ops).toEqual([[opening.length, 0, generated.length, 'unknown']]);
+      expect(versionDelta(openingOnly(), opening + generated, 'ai', { restore: { signer: human.who, agent: other, earlier: [withGenerated()] } }).ops).toEqual([[opening.length, 0, generated.length, 'unknown']]);
       // The same model: its own class, no link needed.
-      const same = versionDelta(openingOnly(), opening + generated, 'ai', { signer: human.who, agent: { type: 'ai', model }, earlier: [withGenerated()] });
+      const same = versionDelta(openingOnly(), opening + generated, 'ai', { restore: { signer: human.who, agent: { type: 'ai', model }, earlier: [withGenerated()] } });
       expect(same.ops).toEqual([[opening.length, 0, generated.length, 'ai']]);
       expect(same.links).toEqual([]);
       // A copy: the original is still there, so the new text is the signer's writing.
       const both = withGenerated();
-      expect(versionDelta({ ...both, recorded: true }, both.text + generated, 'human', { signer: human.who, earlier: [] }).ops).toEqual([[both.text.length, 0, generated.length, 'human']]);
+      expect(versionDelta({ ...both, recorded: true }, both.text + generated, 'human', { restore: { signer: human.who, earlier: [] } }).ops).toEqual([[both.text.length, 0, generated.length, 'human']]);
       // A short line comes back by chance: the signer's.
       const short = 'MARA\n';
       const map = new TextAuthorshipMap();
       map.apply({ pos: 0, del: 0, ins: short.length }, ai);
       expect(short.length).toBeLessThan(MIN_RESTORED_UNITS);
-      expect(versionDelta(emptied, short, 'human', { signer: human.who, earlier: [{ text: short, map }] }).ops).toEqual([[0, 0, short.length, 'human']]);
+      expect(versionDelta(emptied, short, 'human', { restore: { signer: human.who, earlier: [{ text: short, map }] } }).ops).toEqual([[0, 0, short.length, 'human']]);
     });
   });
 });

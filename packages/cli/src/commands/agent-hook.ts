@@ -4,7 +4,7 @@
 // so) where the event says the agent wrote them, and `unknown` where the file changed otherwise
 // since the last record. Stdout carries only the hook's JSON answer; what was recorded goes to stderr.
 import { isAbsolute, resolve } from 'node:path';
-import { modelLabel, type AiAgent, type OpClass, type SpanClassifier } from '@colophon/core';
+import { modelLabel, textEdits, type AiAgent, type OpClass, type SpanClassifier } from '@colophon/core';
 import { cursorEdit, cursorHookExt } from '../cursor-hook.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../output.js';
@@ -35,15 +35,23 @@ interface HookEvent {
 const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 const MAX_FILES = 256;
 
-/** One edited file and the strings the agent wrote into it (undefined: the whole change is the agent's). */
-interface EditedFile {
-  path: string;
-  written?: string[];
+/** One string edit an agent reports: the text it replaced (when the event says) and the text it wrote. */
+interface StringEdit {
+  old?: string;
+  new: string;
 }
 
-function strings(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((edit) => (edit && typeof edit === 'object' && typeof (edit as { new_string?: unknown }).new_string === 'string' ? [(edit as { new_string: string }).new_string] : []));
+/** One edited file and the edits the agent made in it (undefined: the whole change is the agent's). */
+interface EditedFile {
+  path: string;
+  written?: StringEdit[];
+}
+
+function stringEdit(value: unknown): StringEdit[] {
+  if (!value || typeof value !== 'object') return [];
+  const { old_string: old, new_string: written } = value as { old_string?: unknown; new_string?: unknown };
+  if (typeof written !== 'string') return [];
+  return [typeof old === 'string' ? { old, new: written } : { new: written }];
 }
 
 /** The files an event names, per tool. Unknown tools (Read, Bash) name none. */
@@ -53,8 +61,8 @@ export function editedFiles(event: HookEvent): EditedFile[] {
   const filePath = typeof input.file_path === 'string' ? input.file_path : typeof event.file_path === 'string' ? event.file_path : undefined;
   if (filePath !== undefined) {
     if (typeof input.content === 'string') files.push({ path: filePath }); // Write: the whole file is the agent's
-    else if (typeof input.new_string === 'string') files.push({ path: filePath, written: [input.new_string] }); // Edit
-    else if (Array.isArray(input.edits)) files.push({ path: filePath, written: strings(input.edits) }); // MultiEdit
+    else if (typeof input.new_string === 'string') files.push({ path: filePath, written: stringEdit(input) }); // Edit
+    else if (Array.isArray(input.edits)) files.push({ path: filePath, written: input.edits.flatMap(stringEdit) }); // MultiEdit
     else files.push({ path: filePath });
   }
   // VS Code agent hooks: tool_input.files, paths or objects naming one.
@@ -92,19 +100,31 @@ function agentOf(event: HookEvent, options: AgentHookOptions): { agent: AiAgent;
 
 const WORD = /[\p{L}\p{N}\p{M}_]/u;
 
-/** `ai` for a span inside what the agent wrote (widened to whole words), `unknown` elsewhere. */
-function writtenSpans(text: string, written: readonly string[]): SpanClassifier {
+/**
+ * Where the agent's text is in the new text: in each place its new string is, the parts it
+ * inserted or changed against the string it replaced (what it kept of that, Claude Code's context
+ * around an edit, is not its writing), each widened to whole words.
+ */
+function writtenRegions(text: string, edits: readonly StringEdit[]): [number, number][] {
   const regions: [number, number][] = [];
-  for (const piece of written) {
-    if (piece === '') continue;
-    for (let at = text.indexOf(piece); at !== -1 && regions.length < 10_000; at = text.indexOf(piece, at + piece.length)) {
-      let start = at;
-      let end = at + piece.length;
-      while (start > 0 && WORD.test(text[start - 1]!)) start--;
-      while (end < text.length && WORD.test(text[end]!)) end++;
-      regions.push([start, end]);
+  for (const edit of edits) {
+    if (edit.new === '') continue;
+    const parts = edit.old === undefined ? [{ pos: 0, text: edit.new }] : textEdits(edit.old, edit.new).filter((op) => op.text !== '');
+    for (let at = text.indexOf(edit.new); at !== -1 && regions.length < 10_000; at = text.indexOf(edit.new, at + edit.new.length)) {
+      for (const part of parts) {
+        let start = at + part.pos;
+        let end = start + part.text.length;
+        while (start > 0 && WORD.test(text[start - 1]!)) start--;
+        while (end < text.length && WORD.test(text[end]!)) end++;
+        regions.push([start, end]);
+      }
     }
   }
+  return regions;
+}
+
+/** `ai` for a span inside what the agent wrote, `unknown` elsewhere. */
+function writtenSpans(regions: readonly [number, number][]): SpanClassifier {
   return (start, end): OpClass => (regions.some(([s, e]) => start >= s && end <= e) ? 'ai' : 'unknown');
 }
 
@@ -129,7 +149,7 @@ async function readEvent(): Promise<HookEvent> {
 export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, read: () => Promise<HookEvent> = readEvent): Promise<void> {
   const event = await read();
   const cursor = cursorEdit(event as Record<string, unknown>);
-  const files = cursor ? [{ path: cursor.path, written: cursor.written }] : editedFiles(event);
+  const files = cursor ? [{ path: cursor.path, written: cursor.written.map((text) => ({ new: text })) }] : editedFiles(event);
   // Hosts parse stdout as the hook's JSON answer (VS Code, Claude Code, Cursor): say "go on", report on stderr.
   io.out('{"continue":true}');
   if (files.length === 0) return; // not an edit (Read, Bash, a session event): nothing to record
@@ -152,7 +172,9 @@ export async function agentHook(cwd: string, options: AgentHookOptions, io: Io, 
         kind: 'ai.generate',
         agent,
         evidence: 'reported',
-        cls: file.written === undefined ? 'ai' : (text) => writtenSpans(text, file.written!),
+        cls: file.written === undefined ? 'ai' : (text) => writtenSpans(writtenRegions(text, file.written!)),
+        // A watcher may have recorded the agent's save first, as the signer's (evidence diff).
+        ...(file.written !== undefined && { reclaim: (text: string) => ({ regions: writtenRegions(text, file.written!), class: 'ai' as const }) }),
         ...(Object.keys(hook).length > 0 && { ext: { 'colophon.hook': hook } }),
       });
     } catch (error) {

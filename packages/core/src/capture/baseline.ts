@@ -7,7 +7,8 @@ import { isContentStep } from '../attribution/steps.js';
 import type { RecordStore } from '../ledger/record-store.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { utf8Decode } from '../text/utf8.js';
-import type { OpClass } from '../attribution/classes.js';
+import type { Author, OpClass } from '../attribution/classes.js';
+import { TextAuthorshipMap } from '../attribution/text-map.js';
 import type { TextOp } from '../record/types.js';
 import type { TextBaseline } from './interface.js';
 import { textEdits } from './text-diff.js';
@@ -108,14 +109,35 @@ export interface VersionDelta {
 export type SpanClassifier = (start: number, end: number) => OpClass;
 
 /**
+ * What a reporter (an agent hook) says it wrote in the new text: text it names there that a
+ * record only *inferred* the author of (evidence `diff` or `reconciled`: `watch` saw the save
+ * before the hook reported it) is stated again as `class`. Text someone was seen writing (typed,
+ * command, reported) and AI or tool text keep their authors.
+ */
+export interface Reclaim {
+  /** Regions of the new text, [start, end) in UTF-16 code units. */
+  regions: readonly (readonly [number, number])[];
+  class: OpClass;
+}
+
+export interface VersionDeltaOptions {
+  restore?: RestoreRule;
+  reclaim?: Reclaim;
+}
+
+/** Evidence that only infers who wrote text: a reporter's word goes before it. */
+const INFERRED: ReadonlySet<string> = new Set(['diff', 'reconciled']);
+
+/**
  * The ops that take an asset from its baseline to `text`, the changed spans of class `cls` (word
  * level, see textEdits). An asset without records starts empty, so all of `text` is `cls`. When the
  * baseline text is not available, nothing is guessed: the ops replace the whole previous text
  * (its map's length, 0 without one) with `text` as `unknown`. With `restore`, inserted text that
  * the asset held before (the baseline, then `restore.earlier`) gets the author it had there (see
- * Restorer), whatever `cls` says.
+ * Restorer), whatever `cls` says. With `reclaim`, a reporter's regions are stated again (see Reclaim).
  */
-export function versionDelta(baseline: TextBaseline, text: string, cls: OpClass | SpanClassifier, restore?: RestoreRule): VersionDelta {
+export function versionDelta(baseline: TextBaseline, text: string, cls: OpClass | SpanClassifier, options: VersionDeltaOptions = {}): VersionDelta {
+  const { restore, reclaim } = options;
   if (baseline.text === undefined) {
     return { ops: [[0, baseline.map?.length ?? 0, text.length, 'unknown']], unknown: true, links: [] };
   }
@@ -138,8 +160,28 @@ export function versionDelta(baseline: TextBaseline, text: string, cls: OpClass 
       at += piece.length;
     }
   }
+  if (reclaim && baseline.map) ops.push(...reclaimOps(baseline.map, ops, reclaim));
   return { ops, unknown: false, links: restorer?.links() ?? [] };
 }
+
+/** Ops (after `ops`, in the new text) that state the reclaimed regions' inferred text as `reclaim.class`. */
+function reclaimOps(previous: TextAuthorshipMap, ops: readonly TextOp[], reclaim: Reclaim): TextOp[] {
+  // The new text's authors: the previous map with this version's ops applied, marked as new.
+  const map = new TextAuthorshipMap();
+  previous.forEachRun((start, length, author) => map.apply({ pos: start, del: 0, ins: length }, author));
+  for (const [pos, del, ins] of ops) map.apply({ pos, del, ins }, THIS_VERSION);
+  const out: TextOp[] = [];
+  for (const [start, end] of reclaim.regions) {
+    map.forEachRun((at, length, author) => {
+      if (author === THIS_VERSION || author.class === 'ai' || author.class === 'tool' || !author.evidence || !INFERRED.has(author.evidence)) return;
+      out.push([at, length, length, reclaim.class]);
+    }, start, end);
+  }
+  return out;
+}
+
+/** Marks this version's text while reclaiming (a who no record can have, so it is never merged with a real author). */
+const THIS_VERSION: Author = { class: 'unknown', who: '\u0000this version' };
 
 /**
  * The inserted `inserted` at `pos` in the classes stated for it: `cls`, or a classifier asked line

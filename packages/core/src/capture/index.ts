@@ -19,7 +19,7 @@ export { EVIDENCE, EVIDENCE_EXT, isEvidence, evidenceOf, type Evidence } from '.
 export { CaptureError } from './errors.js';
 export { CaptureEngine, type CaptureEngineOptions } from './engine.js';
 export { textEdits, applyTextEdits, type TextEditOp } from './text-diff.js';
-export { textBaseline, versionDelta, type LoadedBaseline, type TextBaselineOptions, type VersionDelta, type SpanClassifier } from './baseline.js';
+export { textBaseline, versionDelta, type LoadedBaseline, type TextBaselineOptions, type VersionDelta, type VersionDeltaOptions, type Reclaim, type SpanClassifier } from './baseline.js';
 export { MIN_RESTORED_UNITS, type KeptVersion, type RestoreRule } from './restore.js';
 export { DEFAULT_IDLE_MS, DEFAULT_MAX_OPS } from './session.js';
 export { LedgerWriter, platformScheduler, type LedgerWriterOptions, type StepJournal } from '../lineage/ledger-writer.js';
