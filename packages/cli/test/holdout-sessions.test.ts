@@ -3,7 +3,7 @@
 // runs as its own process), and the result of `attribute --json` is compared, character by
 // character (UTF-16 code units), with what was done.
 import { spawn } from 'node:child_process';
-import { mkdir, open, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BIN, colophonInProcess, sandbox } from './helpers.js';
@@ -71,9 +71,12 @@ async function marksOf(file: string): Promise<string> {
   expect(result.code, result.err).toBe(0);
   const view = JSON.parse(result.out) as { runs: { start: number; length: number; class: string }[]; file: { ok: boolean } };
   expect(view.file.ok).toBe(true);
+  const text = await readFile(join(dir, file), 'utf8');
   let marks = '';
   for (const r of view.runs) {
     expect(r.start).toBe(marks.length);
+    // A run never starts inside a surrogate pair (an emoji is one character of one author).
+    expect(/[\udc00-\udfff]/.test(text[r.start] ?? ''), `run at ${r.start} splits a surrogate pair`).toBe(false);
     marks += MARK[r.class]!.repeat(r.length);
   }
   return marks;
@@ -166,6 +169,31 @@ describe('Markdown and Fountain', () => {
     doc.insert(doc.text.indexOf('The night'), 'The lamps burned low over the quay, and the keeper waited.\n\n', 'a');
     await saveAndRecord('c.md', doc, 'ai.generate', ...MODEL);
     expect(await marksOf('c.md')).toBe(doc.marks);
+  });
+});
+
+describe('non-ASCII text, line endings and byte order marks', () => {
+  // Each: the writer's text, then what the model inserts where (UTF-16 offsets), then a word the
+  // writer replaces inside the model's text.
+  const cases: [string, string, number, string, string, string][] = [
+    ['CJK without spaces', '海は静かだった。灯台の光が揺れていた。\n', 8, '風が強く吹き、', '強', '弱'],
+    ['Arabic and Hebrew (RTL)', 'كان البحر هادئا.\nהים היה שקט.\n', 16, ' والليل طويل', 'طويل', 'قصير'],
+    ['Devanagari (combining marks)', 'समुद्र शांत था।\n', 7, 'बहुत ', 'बहुत', 'काफ़ी'],
+    ['Thai (no spaces)', 'ทะเลสงบมาก\n', 4, 'และฟ้า', 'ฟ้า', 'ดาว'],
+    ['emoji: ZWJ family, skin tone, flag', 'Hi 👋🏽 there!\n', 13, ' 👨‍👩‍👧‍👦 and 🇳🇴', '🇳🇴', '🇯🇵'],
+    ['NFD é (e + combining acute)', 'cafe\u0301 au lait\n', 6, 'noir et ', 'noir', 'cre\u0300me'],
+    ['CRLF, a UTF-8 BOM, tabs, no final newline', '\ufeffTitle\r\n\tIndented line', 8, 'AI line\r\n', 'AI', 'Model'],
+  ];
+  it.each(cases)('%s', async (_name, human, at, generated, word, replacement) => {
+    const doc = new Truth().append(human, 'h');
+    await saveAndRecord('t.md', doc, 'asset.create');
+    doc.insert(at, generated, 'a');
+    await saveAndRecord('t.md', doc, 'ai.generate', ...MODEL);
+    expect(await marksOf('t.md')).toBe(doc.marks);
+    const where = doc.text.indexOf(word, at);
+    doc.remove(where, word.length).insert(where, replacement, 'h');
+    await saveAndRecord('t.md', doc, 'asset.edit');
+    expect(await marksOf('t.md')).toBe(doc.marks);
   });
 });
 
