@@ -133,25 +133,30 @@ export async function textVersion(
   evidence: Evidence,
   agent?: AgentRef,
   reclaim?: Reclaim,
+  /** Records the new version links anyway (--link). */
+  links: readonly CID[] = [],
 ): Promise<TextVersionFields> {
   const { baseline, notes, earlier } = await textBaseline(ws.feeds, ws.blobs, asset, { earlier: EARLIER_VERSIONS });
   // A file renamed or copied: its first version is another file's text, which keeps its authors.
   if (baseline.recorded === false && text.length > 0) earlier.push(...(await sameTextElsewhere(ws, asset, contentCid(bytes), text)));
-  const delta = versionDelta(baseline, text, cls, { restore: { signer, earlier, ...(agent && { agent }) }, ...(reclaim && { reclaim }) });
+  const head = baseline.head && (await ws.feeds.get(baseline.head));
+  const headLink = head && head.record.by !== signer ? [head.cid] : [];
+  const linkedAgents: AgentRef[] = [];
+  for (const cid of [...headLink, ...links]) {
+    const linkedAgent = (await ws.feeds.get(cid))?.record.agent;
+    if (linkedAgent) linkedAgents.push(linkedAgent);
+  }
+  const restore = { signer, earlier, linkedAgents, ...(agent && { agent }) };
+  const delta = versionDelta(baseline, text, cls, { restore, ...(reclaim && { reclaim }) });
   await ws.blobs.put(bytes);
-  const fields: TextVersionFields = {
+  return {
     delta: { text: delta.ops },
     ext: { [EVIDENCE_EXT]: delta.unknown ? 'reconciled' : evidence },
-    links: delta.links,
+    links: [...headLink, ...delta.links],
     notes,
     unchanged: delta.ops.length === 0,
     first: baseline.recorded === false,
   };
-  if (baseline.head) {
-    const head = await ws.feeds.get(baseline.head);
-    if (head && head.record.by !== signer) fields.links.unshift(baseline.head);
-  }
-  return fields;
 }
 
 /**

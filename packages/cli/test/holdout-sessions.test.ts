@@ -103,6 +103,26 @@ describe('text that comes back', () => {
     expect((await run('verify')).code).toBe(0);
   });
 
+  it('text of a model the record cannot name (another writer\'s model is the head) comes back unknown, and the record is not refused', async () => {
+    expect((await run('id', 'new', 'bob')).code).toBe(0);
+    expect((await run('member', 'add', 'bob', '--role', 'editor')).code).toBe(0);
+    const doc = new Truth().append('The writer opened the chapter here, by hand.\n\n', 'h');
+    await saveAndRecord('ch.md', doc, 'asset.create');
+    const withoutX = doc.copy();
+    const fromX = 'Model X wrote this paragraph about the sea and the sky.\n\n';
+    doc.append(fromX, 'a');
+    await saveAndRecord('ch.md', doc, 'ai.generate', '--model', 'acme/x@1');
+    await saveAndRecord('ch.md', withoutX, 'asset.edit');
+    // Bob runs model Y; the asset's head is now his ai.generate record, which the next version links.
+    const fromY = 'Model Y, run by Bob, adds this line.\n';
+    withoutX.append(fromY, 'a');
+    await saveAndRecord('ch.md', withoutX, 'ai.generate', '--model', 'acme/y@1', '--as', 'bob');
+    // The writer undoes the deletion of X's paragraph: a record linking Y cannot name X as well.
+    const restored = new Truth(withoutX.text.replace(fromY, fromX + fromY), withoutX.marks.replace('a'.repeat(fromY.length), '?'.repeat(fromX.length) + 'a'.repeat(fromY.length)));
+    await saveAndRecord('ch.md', restored, 'asset.edit');
+    expect(await marksOf('ch.md')).toBe(restored.marks);
+  });
+
   it('a paragraph the writer cuts and pastes keeps its author', async () => {
     const doc = new Truth().append('The writer began with this.\n\nThen wrote a second paragraph, a longer one, to set the scene properly.\n\n', 'h');
     await saveAndRecord('mv.md', doc, 'asset.create');

@@ -126,7 +126,7 @@ export async function record(cwd: string, kind: string, options: RecordOptions, 
   if (inputs) contribution.in = inputs;
   if (options.license) contribution.rights = { license: options.license };
   if (bytes && text !== undefined && asset) {
-    const version = await textVersion(ws, identity.did, asset, bytes, text, insertedClass(kind, options), 'diff', contribution.agent);
+    const version = await textVersion(ws, identity.did, asset, bytes, text, insertedClass(kind, options), 'diff', contribution.agent, undefined, contribution.links);
     for (const note of version.notes) io.err(`colophon: ${note}`);
     contribution = withTextVersion(contribution, version);
   } else if (options.pasted) throw new UsageError('--pasted needs --file with the text that was pasted into');

@@ -21,6 +21,12 @@ export interface RestoreRule {
   signer: string;
   /** The new record's agent, if any: its own AI or tool text comes back as the record's class. */
   agent?: AgentRef;
+  /**
+   * Agents named by records the new record links anyway (the asset's head by another signer,
+   * links given by the user): an `ai`/`tool` op would resolve to them, so text of another agent of
+   * that type comes back unknown rather than making the record ambiguous.
+   */
+  linkedAgents?: readonly AgentRef[];
   earlier: readonly KeptVersion[];
 }
 
@@ -44,7 +50,16 @@ export interface RestoredPiece {
 export class Restorer {
   private readonly linked = new Map<'ai' | 'tool', { label: string; record: CID }>();
 
-  constructor(private readonly rule: RestoreRule) {}
+  /** Agent labels per type that the record's other links already name. */
+  private readonly preLinked = new Map<'ai' | 'tool', Set<string>>();
+
+  constructor(private readonly rule: RestoreRule) {
+    for (const agent of rule.linkedAgents ?? []) {
+      const labels = this.preLinked.get(agent.type) ?? new Set<string>();
+      labels.add(labelOf(agent));
+      this.preLinked.set(agent.type, labels);
+    }
+  }
 
   /** The records the new version must link for its restored AI or tool text. */
   links(): CID[] {
@@ -93,6 +108,8 @@ export class Restorer {
       case 'tool': {
         const own = this.rule.agent;
         if (own?.type === author.class) return labelOf(own) === author.who ? author.class : 'unknown';
+        const pre = this.preLinked.get(author.class);
+        if (pre) return pre.size === 1 && pre.has(author.who) ? author.class : 'unknown';
         const linked = this.linked.get(author.class);
         if (linked) return linked.label === author.who ? author.class : 'unknown';
         if (!author.record) return 'unknown';
