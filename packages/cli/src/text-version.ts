@@ -146,8 +146,9 @@ export async function textVersion(
     const linkedAgent = (await ws.feeds.get(cid))?.record.agent;
     if (linkedAgent) linkedAgents.push(linkedAgent);
   }
-  const restore = { signer, earlier, linkedAgents, ...(agent && { agent }) };
-  const delta = versionDelta(baseline, text, cls, { restore, ...(reclaim && { reclaim }) });
+  // What changed while nothing watched is unknown, whatever it looks like (it is never guessed).
+  const restore = evidence === 'reconciled' ? undefined : { signer, earlier, linkedAgents, ...(agent && { agent }) };
+  const delta = versionDelta(baseline, text, cls, { ...(restore && { restore }), ...(reclaim && { reclaim }) });
   await ws.blobs.put(bytes);
   return {
     delta: { text: delta.ops },

@@ -242,6 +242,26 @@ describe('files that are not UTF-8 text', () => {
 });
 
 describe('watch', () => {
+  it('started after offline changes, records them as unknown, text that came back too', async () => {
+    const doc = new Truth().append('The writer opened the chapter here, by hand.\n\n', 'h');
+    await saveAndRecord('w.md', doc, 'asset.create');
+    const without = doc.copy();
+    doc.append('The model wrote this paragraph about the sea and the sky.\n\n', 'a');
+    await saveAndRecord('w.md', doc, 'ai.generate', ...MODEL);
+    await saveAndRecord('w.md', without, 'asset.edit');
+    // While nothing watched, the AI paragraph came back (an undo in another editor, unobserved).
+    const offline = new Truth(doc.text, doc.marks.replaceAll('a', '?'));
+    await writeFile(join(dir, 'w.md'), offline.text);
+    const child = spawn(process.execPath, [BIN, 'watch', 'w.md'], { cwd: dir, env: { ...process.env, COLOPHON_DEBUG: '' } });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    for (let i = 0; i < 400 && !/watching/.test(stdout); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stdout).toMatch(/file:w\.md: \+\d+ -0 changed while nothing watched \(unknown\)/);
+    child.kill('SIGINT');
+    expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+    expect(await marksOf('w.md')).toBe(offline.marks);
+  });
+
   it('atomic saves, a truncate then write, a rename, a Latin-1 file said once, and a save just before Ctrl-C', async () => {
     const doc = new Truth().append('# Draft\n\nFirst line by the writer.\n', 'h');
     await saveAndRecord('d.md', doc, 'asset.create');
