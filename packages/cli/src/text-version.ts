@@ -1,7 +1,7 @@
 // A saved version of a text file as a record: its asset id, and the per-character delta from the
 // previous recorded version (kept off-ledger in the blob store). One path for `record --file`,
 // `watch` and `agent-hook`, so the three agree on what a version is.
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import {
   EVIDENCE_EXT,
@@ -210,6 +210,9 @@ export async function recordSavedText(ws: Workspace, signer: SigningIdentity, sa
   const asset = fileAsset(ws, ws.root, saved.path);
   let bytes: Uint8Array;
   try {
+    // Never through a symbolic link: it may point out of the project (a key, a secret), and
+    // whatever it points at was not saved here.
+    if ((await lstat(resolve(ws.root, saved.path))).isSymbolicLink()) return { status: 'not-text', asset, notes: [`${asset.slice('file:'.length)} is a symbolic link; not recorded (record the file it points to, inside the project)`] };
     bytes = new Uint8Array(await readFile(resolve(ws.root, saved.path)));
   } catch {
     return { status: 'unreadable', asset, notes: [] };

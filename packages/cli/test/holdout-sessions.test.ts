@@ -3,7 +3,7 @@
 // runs as its own process), and the result of `attribute --json` is compared, character by
 // character (UTF-16 code units), with what was done.
 import { spawn } from 'node:child_process';
-import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BIN, colophonInProcess, sandbox } from './helpers.js';
@@ -306,6 +306,23 @@ describe('watch', () => {
       'colophon: old.md is not UTF-8 text (invalid UTF-8 at byte 3: truncated sequence): save it as UTF-8 to record who wrote each character (e.g. iconv -f latin1 -t utf-8); not recorded',
     ]);
     expect((await run('verify')).code).toBe(0);
+  });
+});
+
+describe('symbolic links', () => {
+  it('a hook (or watch) never records through a link pointing out of the project', async () => {
+    const outside = join(dir, '..', 'secret.txt');
+    await writeFile(outside, 'TOP SECRET\n');
+    await symlink(outside, join(dir, 'notes.md'));
+    const event = { hook_event_name: 'PostToolUse', cwd: dir, tool_name: 'Write', tool_input: { file_path: join(dir, 'notes.md'), content: 'TOP SECRET\n' } };
+    const hook = spawn(process.execPath, [BIN, 'agent-hook', '--model', 'anthropic/claude-sonnet@4.5'], { cwd: dir, env: process.env });
+    let stderr = '';
+    hook.stderr.on('data', (chunk) => (stderr += chunk));
+    hook.stdin.end(JSON.stringify(event));
+    expect(await new Promise((r) => hook.on('exit', r)), stderr).toBe(0);
+    expect(stderr).toContain('colophon: notes.md is a symbolic link; not recorded');
+    expect((await run('log', '--json')).out).not.toContain('notes.md');
+    for (const blob of await readdir(join(dir, '.colophon', 'blobs')).catch(() => [])) expect(await readFile(join(dir, '.colophon', 'blobs', blob), 'utf8')).not.toContain('TOP SECRET');
   });
 });
 

@@ -66,6 +66,8 @@ export async function watch(cwd: string, paths: string[], options: WatchOptions,
   const watcher: FSWatcher = watchFiles(targets, {
     ignored,
     ignoreInitial: true,
+    // A link may point anywhere (a key, another project): the project's files are what it holds.
+    followSymlinks: false,
     awaitWriteFinish: { stabilityThreshold: options.settleMs ?? 200, pollInterval: 50 },
     atomic: true,
   });
