@@ -92,9 +92,9 @@ export function routeChanges(changes: readonly DocumentChange[], options: Router
       if (claimed) {
         // A claimed layer removed since: its deletion is recorded and takes its cells with it.
         if ('removed' in node && node.removed) continue;
-        const layer = node as SceneNode;
-        const changed = properties.filter((p) => claims.verdict(layer, p) === 'changed');
-        const unknowable = properties.filter((p) => claims.verdict(layer, p) === 'unknowable');
+        const verdicts = properties.map((p) => [p, claims.verdict(node as SceneNode, p)] as const);
+        const changed = verdicts.filter(([, v]) => v === 'changed').map(([p]) => p);
+        const unknowable = verdicts.filter(([, v]) => v === 'unknowable').map(([p]) => p);
         if (changed.length > 0) setProperties(pending, change.id, changed);
         if (unknowable.length > 0) setProperties(group(asset, 'LOCAL', 'unknown'), change.id, unknowable);
         if (changed.length === 0 && unknowable.length === 0) continue;
