@@ -13,4 +13,4 @@ export { exportC2pa, signManifest, type ExportInput, type ExportResult } from '.
 export { readCredentials, type CredentialReport, type ReadInput } from './read.js';
 export { extractManifestStore } from './jumbf.js';
 export { factsFromReport } from './ingest.js';
-export { C2PA_EXT, ingestFactsOf, type IngestFacts, type ActionFact, type CredentialState } from './ingest-facts.js';
+export { ingestFactsOf, type IngestFacts, type ActionFact, type CredentialState } from './ingest-facts.js';

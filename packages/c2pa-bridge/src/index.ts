@@ -41,5 +41,5 @@ export { spliceManifest, splicedSource, dataHashAssertion, type Splice, type Dat
 export { readCredentials, type CredentialReport, type ReadInput, type StatusCode, type SidecarCheck, type SignerFacts } from './read.js';
 export { extractManifestStore } from './jumbf.js';
 export { ingestFile, factsFromReport, type IngestInput, type IngestResult } from './ingest.js';
-export { C2PA_EXT, ingestFactsOf, type IngestFacts, type ActionFact, type IngredientFact, type CredentialState } from './ingest-facts.js';
+export { ingestFactsOf, type IngestFacts, type ActionFact, type IngredientFact, type CredentialState } from './ingest-facts.js';
 export { explainState, UNTRUSTED_EXPLANATION } from './explain.js';

@@ -4,8 +4,8 @@
  * and the SDK's validation results are blobs, referenced by CID.
  */
 import type { CID, DagValue } from '@colophon/core';
+import { C2PA_INGEST_EXT } from '@colophon/core/record';
 
-export const C2PA_EXT = 'colophon.c2pa';
 export const INGEST_FACTS_VERSION = 1;
 
 /** Trusted / Valid / Invalid as the C2PA reader says; `none` when the file has no credentials. */
@@ -51,7 +51,7 @@ export interface IngestFacts {
 
 /** The facts of an ingest record, or undefined when the record carries none. */
 export function ingestFactsOf(ext: { [key: string]: DagValue } | undefined): IngestFacts | undefined {
-  const value = ext?.[C2PA_EXT] as unknown;
+  const value = ext?.[C2PA_INGEST_EXT] as unknown;
   if (!value || typeof value !== 'object') return undefined;
   const facts = value as IngestFacts;
   return typeof facts.state === 'string' && typeof facts.format === 'string' ? facts : undefined;

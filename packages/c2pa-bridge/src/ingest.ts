@@ -5,8 +5,8 @@
  * store itself goes to the blob store. Invalid credentials are recorded as Invalid, files without
  * any as "none"; a store the SDK cannot read at all is an error and nothing is recorded.
  */
-import { contentCid, type BlobStore, type CID, type DagValue, type DecodedRecord, type Project, type SigningIdentity } from '@colophon/core';
-import { C2PA_EXT, INGEST_FACTS_VERSION, ingestFactsOf, withoutUndefined, type IngestFacts } from './ingest-facts.js';
+import { C2PA_INGEST_EXT, contentCid, type BlobStore, type CID, type DagValue, type DecodedRecord, type Project, type SigningIdentity } from '@colophon/core';
+import { INGEST_FACTS_VERSION, ingestFactsOf, withoutUndefined, type IngestFacts } from './ingest-facts.js';
 import { fileNameOf } from './formats.js';
 import { extractManifestStore } from './jumbf.js';
 import { readCredentials, type CredentialReport } from './read.js';
@@ -86,7 +86,7 @@ export async function ingestFile(input: IngestInput): Promise<IngestResult> {
     asset,
     out,
     ...(manifest ? { in: [manifest] } : {}),
-    ext: { [C2PA_EXT]: facts as unknown as DagValue },
+    ext: { [C2PA_INGEST_EXT]: facts as unknown as DagValue },
   });
   return { record, facts, report, existing: false };
 }

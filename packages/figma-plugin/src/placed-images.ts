@@ -7,8 +7,7 @@
 // they name, a tool, made elsewhere, or unknown when there are none or they do not verify).
 import { placedContentSource, type PlacedContentFacts } from '@colophon/core/attribution';
 import type { NodeChange, RecordHandle } from '@colophon/core/capture';
-import { contentCid, type DagValue } from '@colophon/core/record';
-import { C2PA_INGEST_EXT } from '@colophon/core/contracts';
+import { C2PA_INGEST_EXT, contentCid, type DagValue } from '@colophon/core/record';
 import type { FigmaHost } from './host.js';
 
 /** Private plugin data key: the image hashes already recorded on a layer (JSON list). */

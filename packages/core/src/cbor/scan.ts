@@ -1,3 +1,4 @@
+import { equals as equalBytes } from 'multiformats/bytes';
 import { CID } from 'multiformats/cid';
 import { Digest } from 'multiformats/hashes/digest';
 import { EncodingError } from '../errors.js';
@@ -247,7 +248,7 @@ class Scanner {
       return this.fail(`tag 42 does not hold a valid CID (${(error as Error).message})`, contentStart);
     }
     // CID.decode tolerates some non-canonical forms (e.g. v0 behind a version byte); they would not round-trip.
-    if (!sameBytes(cid.bytes, cidBytes)) this.fail('tag 42 does not hold a valid CID (not in its canonical binary form)', contentStart);
+    if (!equalBytes(cid.bytes, cidBytes)) this.fail('tag 42 does not hold a valid CID (not in its canonical binary form)', contentStart);
     return cid;
   }
 
@@ -294,12 +295,6 @@ class Scanner {
         return this.fail(`simple value ${info} is not allowed`, start);
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 // Short ASCII strings recur constantly (map keys, kinds, dids, model names): they are looked up in

@@ -21,7 +21,7 @@ export { CHECK_EXT, checkResult, parseCheckResult, checkExt, type CheckResult } 
 export { licenseAllowsCommercialUse } from './licenses.js';
 export { compileGate, GateDeadlineError, type CompiledGate, type GateOutcome, type RunOptions } from './cel-compile.js';
 export { VIEW_VARIABLES, VIEW_VERSION, viewBindings } from './view.js';
-export { LedgerSlice, C2PA_INGEST_EXT, type AssetFacts, type Ingredient } from './slice.js';
+export { LedgerSlice, type AssetFacts, type Ingredient } from './slice.js';
 export { collectGateInputs, type InputStore } from './inputs.js';
 export { compileGates, readContract, contractFor, type CompiledContract } from './contract.js';
 export {

@@ -8,6 +8,7 @@ import { causalOrder } from '../attribution/order.js';
 import { isContentStep } from '../attribution/steps.js';
 import { CausalClocks } from '../ledger/causality.js';
 import { RoleBook } from '../ledger/roles.js';
+import { C2PA_INGEST_EXT } from '../record/ext-keys.js';
 import type { RecordKind } from '../record/kinds.js';
 import { CHECK_EXT, parseCheckResult, type CheckResult } from './check-result.js';
 import { MAX_UPSTREAM_DEPTH } from './limits.js';
@@ -16,9 +17,6 @@ import { MAX_UPSTREAM_DEPTH } from './limits.js';
 export const NOT_ASSET_FACTS: ReadonlySet<RecordKind> = new Set<RecordKind>(['gate', 'settle', 'contract', 'member', 'project.genesis', 'checkpoint']);
 /** Kinds that concern another record (they link it) rather than produce content. */
 export const VERDICT_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['approve', 'reject', 'review', 'check']);
-
-/** The extension key under which c2pa-bridge stores an ingest's Content Credentials facts. */
-export const C2PA_INGEST_EXT = 'colophon.c2pa';
 
 export interface Ingredient {
   /** The ingredient asset (another asset whose content this one consumed through `in`). */

@@ -22,6 +22,7 @@ export {
   type MemberDelta,
   type TextOp,
 } from './types.js';
+export { C2PA_INGEST_EXT } from './ext-keys.js';
 export { recordIssues, assertValidRecord, MAX_RECORD_BYTES, MAX_TEXT_OPS, PROJECT_EXT, type RecordIssue } from './validate.js';
 export { encodeRecordFields, decodeRecord, type DecodedRecord } from './encoding.js';
 export { signRecord, verifyRecordSignature, signatureMessage, RECORD_SIGNATURE_DOMAIN, type SignedRecord } from './sign.js';

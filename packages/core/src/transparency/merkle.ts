@@ -6,6 +6,7 @@
  * accepted one by a caller who forgets to look at a result. MerkleTree methods throw RangeError
  * when asked for something the tree does not hold; that is a caller bug, not a bad proof.
  */
+import { equals as bytesEqual } from 'multiformats/bytes';
 import { sha256 } from '../crypto/backend.js';
 import { ColophonError } from '../errors.js';
 
@@ -327,10 +328,4 @@ function exactLog2(n: number): number {
     height++;
   }
   return n === 1 ? height : -1;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
