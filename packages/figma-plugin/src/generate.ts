@@ -92,25 +92,30 @@ export async function generateLayers(host: PluginHost, fetch: Fetch, prompt: str
   const generation = await generator.generate(request);
   const design = parseDesign(generation.text);
   if (design.layers.some((spec) => spec.type === 'TEXT')) await host.loadFontAsync(TEXT_FONT);
-  // From here on nothing awaits until the claim.
+  // From here on nothing awaits until the claim. The layers are claimed even if a write fails
+  // half-way: they are the plugin's, never the user's (no record names them then; the next
+  // launch reconciles them as unknown).
   const frame = host.createFrame();
-  frame.name = design.name;
-  frame.resize(design.width, design.height);
   const created: SceneNode[] = [frame];
-  for (const spec of design.layers) {
-    const layer = spec.type === 'TEXT' ? host.createText() : host.createRectangle();
-    created.push(layer);
-    frame.appendChild(layer);
-    if (spec.name) layer.name = spec.name;
-    layer.x = spec.x ?? 0;
-    layer.y = spec.y ?? 0;
-    if (spec.color) layer.fills = [{ type: 'SOLID', color: hexColor(spec.color) }];
-    if (layer.type === 'TEXT') {
-      layer.fontName = TEXT_FONT;
-      layer.characters = spec.text ?? '';
-    } else layer.resize(Math.max(1, spec.width ?? 100), Math.max(1, spec.height ?? 100));
+  try {
+    frame.name = design.name;
+    frame.resize(design.width, design.height);
+    for (const spec of design.layers) {
+      const layer = spec.type === 'TEXT' ? host.createText() : host.createRectangle();
+      created.push(layer);
+      frame.appendChild(layer);
+      if (spec.name) layer.name = spec.name;
+      layer.x = spec.x ?? 0;
+      layer.y = spec.y ?? 0;
+      if (spec.color) layer.fills = [{ type: 'SOLID', color: hexColor(spec.color) }];
+      if (layer.type === 'TEXT') {
+        layer.fontName = TEXT_FONT;
+        layer.characters = spec.text ?? '';
+      } else layer.resize(Math.max(1, spec.width ?? 100), Math.max(1, spec.height ?? 100));
+    }
+  } finally {
+    claims.claim(created);
   }
-  claims.claim(created);
   return { frame, created, agent: generator.agentFor(request, generation) };
 }
 

@@ -139,14 +139,14 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   });
 
 
-  /** A created subtree is reported by its top node only: its layers are looked at too. Fills a claim covers are the claim's. */
+  /** A created subtree is reported by its top node only: its layers are looked at too. Fills a claim still covers are the claim's. */
   function checkImages(change: CreateChange | PropertyChange, batchClaims: BatchClaims): void {
     const node = change.node;
     if (node.removed) return;
     const asset = assetOf(node);
     if (!asset) return;
-    if (change.origin === 'LOCAL' && batchClaims.has(node.id) && (change.type === 'CREATE' || batchClaims.verdict(node, 'fills') === 'claimed')) return;
-    for (const layer of 'children' in node ? [node, ...descendants(node)] : [node]) images.check(layer, asset);
+    const covered = (layer: SceneNode): boolean => change.origin === 'LOCAL' && batchClaims.has(layer.id) && batchClaims.verdict(layer, 'fills') === 'claimed';
+    for (const layer of 'children' in node ? [node, ...descendants(node)] : [node]) if (!covered(layer)) images.check(layer, asset);
   }
 
   const sendStatus = (): void => {

@@ -292,6 +292,37 @@ describe('the bundled plugin in QuickJS', () => {
     expect(plugin.posted.filter((m) => m.type === 'read-image')).toHaveLength(3);
   });
 
+  it("reads an image placed on a generated layer in the same change batch as the generation's own events", async () => {
+    const endpoint = await modelServer();
+    const doc = new FakeDocument('Campaign');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(alice, { fetch: realFetch });
+    const ai = doc.addImage(await aiGeneratedImage());
+    alice.actBeforeBatch(
+      (changes) => changes.some((c) => c.type === 'CREATE' && c.nodeType === 'FRAME'),
+      () => {
+        const frame = alice.currentPage.children.find((n) => n.type === 'FRAME') as FrameNode;
+        (frame.children[0] as RectangleNode).fills = [{ type: 'IMAGE', imageHash: ai, scaleMode: 'FILL', visible: true, opacity: 1, blendMode: 'NORMAL' }];
+      },
+    );
+    const generated = await plugin.request<{ type: string; frame: string }>(
+      { type: 'generate', prompt: 'A hero', settings: { endpoint: endpoint.url, model: 'test-model' }, salt: new Uint8Array(randomBytes(32)) },
+      (m) => m.type === 'generated' || m.type === 'error',
+    );
+    expect(generated.type).toBe('generated');
+    await flush(alice, plugin);
+    expect(plugin.posted.filter((m) => m.type === 'read-image')).toHaveLength(1);
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    const frame = alice.node(generated.frame) as FrameNode;
+    const [backdrop, headline] = frame.children;
+    const nodes = await back.nodes(`figma:${frame.id}`);
+    const fills = (id: string) => nodes.node(id)!.properties.find((p) => p.name === 'fills')!.author;
+    // The image's own credentials name its model; the other layer's fills stay the generation's.
+    expect(fills(backdrop!.id)).toMatchObject({ class: 'ai', who: expect.stringContaining('imagegen/pixel-diffusion') });
+    expect(fills(headline!.id)).toMatchObject({ class: 'ai', who: expect.stringContaining('test-model') });
+  });
+
   it('reconciles edits made while the plugin was closed as unknown, and keeps the key across sessions', async () => {
     const doc = new FakeDocument('Deck');
     const first = doc.connect({ id: 'u1', name: 'Alice' });
