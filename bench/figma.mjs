@@ -73,12 +73,10 @@ const refreshLoaded = median(inQuickJS(`colophonBench.remoteRefresh(${REFRESH_RE
 const refreshFull = median(inQuickJS(`colophonBench.remoteRefresh(${REFRESH_RECORDS}, ${Math.min(BATCHES, 5)}, true)`));
 emit({ name: `figma: REMOTE change on a loaded document (${REFRESH_RECORDS} records of another writer), refresh with nothing new, QuickJS`, value: refreshLoaded, unit: 'ms/event', baseline: refreshFull, baselineName: 'reading, decoding and hashing every feed (each refresh before)', ratio: refreshFull > 0 ? refreshLoaded / refreshFull : null, target: 20, pass: refreshLoaded <= 20 });
 const signMain = inQuickJS(`colophonBench.signing(${quick ? 10 : 40})`);
+// Freed strictly: QuickJS aborts if anything is still referenced (quickjs-emscripten-core is patched,
+// see patches/README.md, so a job that grows the heap no longer leaves a stray context behind).
 vm.dispose();
-try {
-  runtime.dispose();
-} catch {
-  // QuickJS asserts on objects a finished benchmark left for its GC; the figures are already out.
-}
+runtime.dispose();
 
 // Chromium (the panel iframe's engine), same bundle.
 let signIframe = null;

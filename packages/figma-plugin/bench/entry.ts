@@ -3,6 +3,7 @@
 import { CaptureEngine, LedgerWriter } from '@colophon/core/capture';
 import { MemoryBlobStore, MemoryRecordStore, Project, contentCid, identityFromSeed, readEmbeddedFeeds, signRecord } from '@colophon/core/record';
 import { routeChanges } from '../src/change-router.js';
+import { BatchClaims } from '../src/own-claims.js';
 import { DocumentLedger, type SharedDataNode } from '../src/document-ledger.js';
 
 interface FakeNode {
@@ -70,7 +71,7 @@ async function handler(n: number, batches: number, empty: boolean, loaded = 0): 
       knownAsset: () => undefined,
       remember: () => undefined,
       knownDescendants: () => [],
-      ownChanges: new Set(),
+      claims: BatchClaims.none,
       touched: () => undefined,
     });
   for (let i = 0; i < loaded; i++) {

@@ -3,6 +3,7 @@
 // fetch rather than core's Node generator. The API key goes only into the Authorization header.
 import type { AiAgent, GenerateRequest, Generation, TextGenerator } from '@colophon/core/lineage';
 import type { PluginHost } from './plugin.js';
+import type { OwnClaims } from './own-claims.js';
 import type { GenerateSettings } from './protocol.js';
 
 /** Figma's fetch, as far as this uses it. */
@@ -71,12 +72,16 @@ interface LayerSpec {
 const INSTRUCTIONS =
   'You design Figma layers. Answer with JSON only: {"name": string, "width": number, "height": number, "layers": [{"type": "RECTANGLE" | "TEXT", "name": string, "x": number, "y": number, "width": number, "height": number, "color": "#rrggbb", "text": string}]}. Coordinates are relative to the frame.';
 
+/** The font generated text is set in; loaded before any layer exists (see generateLayers). */
+const TEXT_FONT: FontName = { family: 'Inter', style: 'Regular' };
+
 /**
- * Asks the model for a frame of layers and creates it on the current page. The created ids are
- * added to `ownChanges` first, so their creation events are not taken for the user's edits: the
- * caller records them as the model's.
+ * Asks the model for a frame of layers and creates it on the current page. Everything that waits
+ * (the model, the font) happens before the first layer exists; the layers are then created and
+ * set in one synchronous run that ends by claiming them (own-claims.ts), so no edit of the user's
+ * can fall between the plugin's writes and the claim. The caller records them as the model's.
  */
-export async function generateLayers(host: PluginHost, fetch: Fetch, prompt: string, settings: GenerateSettings, ownChanges: Set<string>): Promise<{ frame: FrameNode; agent: AiAgent }> {
+export async function generateLayers(host: PluginHost, fetch: Fetch, prompt: string, settings: GenerateSettings, claims: OwnClaims): Promise<{ frame: FrameNode; created: SceneNode[]; agent: AiAgent }> {
   const generator = new FigmaFetchGenerator(fetch, settings);
   const request: GenerateRequest = {
     messages: [
@@ -86,24 +91,32 @@ export async function generateLayers(host: PluginHost, fetch: Fetch, prompt: str
   };
   const generation = await generator.generate(request);
   const design = parseDesign(generation.text);
+  if (design.layers.some((spec) => spec.type === 'TEXT')) await host.loadFontAsync(TEXT_FONT);
+  // From here on nothing awaits until the claim. The layers are claimed even if a write fails
+  // half-way: they are the plugin's, never the user's (no record names them then; the next
+  // launch reconciles them as unknown).
   const frame = host.createFrame();
-  ownChanges.add(frame.id);
-  frame.name = design.name;
-  frame.resize(design.width, design.height);
-  for (const spec of design.layers) {
-    const layer = spec.type === 'TEXT' ? host.createText() : host.createRectangle();
-    ownChanges.add(layer.id);
-    frame.appendChild(layer);
-    if (spec.name) layer.name = spec.name;
-    layer.x = spec.x ?? 0;
-    layer.y = spec.y ?? 0;
-    if (spec.color) layer.fills = [{ type: 'SOLID', color: hexColor(spec.color) }];
-    if (layer.type === 'TEXT') {
-      await host.loadFontAsync(layer.fontName as FontName);
-      layer.characters = spec.text ?? '';
-    } else layer.resize(Math.max(1, spec.width ?? 100), Math.max(1, spec.height ?? 100));
+  const created: SceneNode[] = [frame];
+  try {
+    frame.name = design.name;
+    frame.resize(design.width, design.height);
+    for (const spec of design.layers) {
+      const layer = spec.type === 'TEXT' ? host.createText() : host.createRectangle();
+      created.push(layer);
+      frame.appendChild(layer);
+      if (spec.name) layer.name = spec.name;
+      layer.x = spec.x ?? 0;
+      layer.y = spec.y ?? 0;
+      if (spec.color) layer.fills = [{ type: 'SOLID', color: hexColor(spec.color) }];
+      if (layer.type === 'TEXT') {
+        layer.fontName = TEXT_FONT;
+        layer.characters = spec.text ?? '';
+      } else layer.resize(Math.max(1, spec.width ?? 100), Math.max(1, spec.height ?? 100));
+    }
+  } finally {
+    claims.claim(created);
   }
-  return { frame, agent: generator.agentFor(request, generation) };
+  return { frame, created, agent: generator.agentFor(request, generation) };
 }
 
 function parseDesign(text: string): { name: string; width: number; height: number; layers: LayerSpec[] } {

@@ -63,9 +63,13 @@ export function propertiesOf(node: BaseNode): string[] {
  */
 export function stateOf(node: BaseNode, mixed: symbol | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  const values = node as unknown as Record<string, unknown>;
-  for (const name of propertiesOf(node)) out[name] = fnv1a(canonical(values[name], mixed));
+  for (const name of propertiesOf(node)) out[name] = propertyHash(node, name, mixed);
   return out;
+}
+
+/** The hash of one property's current value, as stateOf computes it. */
+export function propertyHash(node: BaseNode, name: string, mixed: symbol | undefined): string {
+  return fnv1a(canonical((node as unknown as Record<string, unknown>)[name], mixed));
 }
 
 export function readState(node: BaseNode): Record<string, string> | undefined {

@@ -14,6 +14,7 @@ import type { FigmaHost } from './host.js';
 import { loadIdentity } from './identity.js';
 import { exportJob, signForPanel, storeChain } from './credentials.js';
 import { PlacedImages, type ImageReading } from './placed-images.js';
+import { OwnClaims, type BatchClaims } from './own-claims.js';
 import { assetOf, changedProperties, descendants, propertiesOf, readState, stateOf, writeState } from './node-state.js';
 import type { MainToUi, SelectionReport, TimelineEntry, UiToMain } from './protocol.js';
 
@@ -69,8 +70,7 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   };
   /** Layers whose state hash is refreshed after the next flush. */
   const touched = new Set<string>();
-  const ownChanges = new Set<string>();
-  const releaseAfterBatch: string[] = [];
+  const claims = new OwnClaims(host.mixed);
   let intents = 0;
   let exports = 0;
   let ingests = 0;
@@ -119,34 +119,34 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
   let flushTimer: (() => void) | undefined;
   host.on('documentchange', (event) => {
     let fromOthers = false;
-    // Ids of a finished generation are released only after the batch that follows it: their
-    // creation events were queued before it finished, so they arrive by then.
-    const release = releaseAfterBatch.splice(0);
+    // This batch holds the events of every claim made since the last one (and nothing later does).
+    const batchClaims = claims.forBatch();
     routeChanges(event.documentChanges, {
-      deliver: (asset, change) => (change.class === 'unknown' ? remoteHold.add(asset, change, clock()) : session(asset).change(change)),
+      deliver: (asset, change, origin) => (origin === 'REMOTE' ? remoteHold.add(asset, change, clock()) : session(asset).change(change)),
       knownAsset: (id) => tracker.asset(id),
       remember: (id, asset, parent) => tracker.remember(id, asset, parent),
       knownDescendants: (id) => tracker.descendants(id),
-      ownChanges,
+      claims: batchClaims,
       touched: (id) => touched.add(id),
     });
     for (const change of event.documentChanges) {
       if (change.origin === 'REMOTE') fromOthers = true;
-      if (change.type === 'CREATE' || (change.type === 'PROPERTY_CHANGE' && change.properties.includes('fills'))) checkImages(change.node);
+      if (change.type === 'CREATE' || (change.type === 'PROPERTY_CHANGE' && change.properties.includes('fills'))) checkImages(change, batchClaims);
     }
-    for (const id of release) ownChanges.delete(id);
     flushTimer?.();
     flushTimer = schedule?.(() => void flush().then(() => sendSelection()), (options.idleMs ?? 2000) + 50);
     if (fromOthers) void refresh();
   });
 
 
-  /** A created subtree is reported by its top node only: its layers are looked at too. */
-  function checkImages(node: SceneNode | RemovedNode): void {
+  /** A created subtree is reported by its top node only: its layers are looked at too. Fills a claim still covers are the claim's. */
+  function checkImages(change: CreateChange | PropertyChange, batchClaims: BatchClaims): void {
+    const node = change.node;
     if (node.removed) return;
     const asset = assetOf(node);
-    if (!asset || ownChanges.has(node.id)) return;
-    for (const layer of 'children' in node ? [node, ...descendants(node)] : [node]) images.check(layer, asset);
+    if (!asset) return;
+    const covered = (layer: SceneNode): boolean => change.origin === 'LOCAL' && batchClaims.has(layer.id) && batchClaims.verdict(layer, 'fills') === 'claimed';
+    for (const layer of 'children' in node ? [node, ...descendants(node)] : [node]) if (!covered(layer)) images.check(layer, asset);
   }
 
   const sendStatus = (): void => {
@@ -255,12 +255,12 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
             post({ type: 'certificate-stored' });
             break;
           case 'mark-ai':
-            post({ type: 'marked', layers: markSelection(host, message.model, session) });
+            post({ type: 'marked', layers: markSelection(host, message.model, session, claims) });
             break;
           case 'generate': {
             const fetch = options.fetch ?? (globalThis as { fetch?: Fetch }).fetch;
             if (!fetch) throw new Error('this host has no fetch');
-            const result = await generateLayers(host, fetch, message.prompt, message.settings, ownChanges);
+            const result = await generateLayers(host, fetch, message.prompt, message.settings, claims);
             const commitment = message.settings.publicPrompt ? undefined : commitText(message.prompt, message.salt);
             // Through the one writer of this feed, so the intent and the generation share its queue and order.
             const intent = writer.enqueue({
@@ -273,11 +273,10 @@ export async function startPlugin(host: PluginHost, options: PluginOptions): Pro
             const asset = assetOf(result.frame)!;
             tracker.rememberTree(result.frame, asset);
             const nodes: Record<string, string[]> = {};
-            const created = [result.frame, ...descendants(result.frame)];
+            const { created } = result;
             for (const node of created) nodes[node.id] = propertiesOf(node);
             session(asset).change({ class: 'ai', evidence: 'command', agent: result.agent, links: [intent], created: created.map((n) => n.id), nodes });
             for (const node of created) touched.add(node.id);
-            releaseAfterBatch.push(...created.map((n) => n.id));
             await flush();
             const head = await ledger.head(identity.did);
             post({ type: 'generated', frame: result.frame.id, layers: created.length, record: head!.cid.toString() });
@@ -400,10 +399,10 @@ function selectedAsset(host: PluginHost): string {
 }
 
 /** Marks the selection (and everything in it) as made by an AI model: the user's signed claim. */
-function markSelection(host: PluginHost, model: { provider: string; name: string; version: string }, session: (asset: string) => NodeCaptureSession): number {
+function markSelection(host: PluginHost, model: { provider: string; name: string; version: string }, session: (asset: string) => NodeCaptureSession, claims: OwnClaims): number {
   const agent: AgentRef = { type: 'ai', model };
   const byAsset = new Map<string, Record<string, string[]>>();
-  let count = 0;
+  const marked: SceneNode[] = [];
   for (const selected of host.currentPage.selection) {
     for (const node of 'children' in selected ? [selected, ...descendants(selected)] : [selected]) {
       const asset = assetOf(node);
@@ -411,11 +410,13 @@ function markSelection(host: PluginHost, model: { provider: string; name: string
       const nodes = byAsset.get(asset) ?? {};
       nodes[node.id] = propertiesOf(node);
       byAsset.set(asset, nodes);
-      count++;
+      marked.push(node);
     }
   }
+  // The claim covers the layers as they are now: edits the user made just before, still on their way, are part of it.
+  claims.claim(marked);
   for (const [asset, nodes] of byAsset) session(asset).change({ class: 'ai', evidence: 'reported', agent, nodes });
-  return count;
+  return marked.length;
 }
 
 /**

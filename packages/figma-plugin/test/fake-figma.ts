@@ -7,6 +7,10 @@
 //   who made the change and REMOTE for everyone else; only the top node of a created or deleted
 //   subtree is reported; pluginData writes on layers echo back as a 'pluginData' property change;
 //   changes a plugin makes inside its own documentchange callback are not reported to it;
+//   the order of the changes within a batch, and whether several changes to one node are merged
+//   into one entry, are not documented: `batchShape` delivers them as made, reversed or merged
+//   (one entry per node, a new layer's later changes folded into its creation, as is a new layer
+//   under another new layer, the way Figma reports only the top of a created subtree);
 // - documentAccess "dynamic-page": documentchange can only be registered after
 //   loadAllPagesAsync(), and only the current page's children can be read before pages load;
 // - clientStorage: 5 MB in total, values copied on the way in and out, undefined when missing;
@@ -22,6 +26,8 @@ const MIXED: symbol = Symbol('figma.mixed');
 export const CLIENT_STORAGE_LIMIT_BYTES = 5 * 1024 * 1024;
 
 type NodeKind = 'FRAME' | 'RECTANGLE' | 'ELLIPSE' | 'TEXT' | 'GROUP';
+/** How a batch's changes are delivered: in the order made, reversed, or merged (one entry per node, folded into creations). */
+export type BatchShape = 'as-made' | 'reversed' | 'merged';
 type Origin = 'LOCAL' | 'REMOTE';
 
 const COMMON = ['name', 'visible', 'locked', 'opacity', 'blendMode', 'x', 'y', 'width', 'height', 'rotation', 'isMask', 'constraints', 'effects'];
@@ -80,6 +86,8 @@ interface NodeData {
 type Change =
   | { type: 'CREATE' | 'DELETE'; id: string; nodeType: string }
   | { type: 'PROPERTY_CHANGE'; id: string; properties: string[] };
+/** A change made and not yet delivered, as a test's `actBeforeBatch` sees it. */
+export type PendingChange = Readonly<Change>;
 
 /** The document everyone edits: nodes, images, and the views (users) connected to it. */
 export class FakeDocument {
@@ -163,6 +171,8 @@ export class FakeFigma implements FigmaHost {
   readonly uiMessages: unknown[] = [];
   notifications: string[] = [];
   html: string | undefined;
+  /** Figma promises no order within a batch and no granularity: tests run under each shape. */
+  batchShape: BatchShape = 'as-made';
   private readonly listeners: Listener[] = [];
   private pending: { change: Change; origin: Origin }[] = [];
   private flushScheduled = false;
@@ -177,6 +187,7 @@ export class FakeFigma implements FigmaHost {
   private uiHandler: ((message: unknown) => void) | undefined;
   /** Set while this view's user (not the plugin) acts, for tests that script the designer. */
   private acting = false;
+  private readonly beforeBatch: { holds: (changes: readonly PendingChange[]) => boolean; act: () => void }[] = [];
 
   constructor(
     readonly document: FakeDocument,
@@ -337,6 +348,14 @@ export class FakeFigma implements FigmaHost {
     this.document.disconnect(this);
   }
 
+  /**
+   * The user acts in the moment before a batch is delivered, once, when that batch holds changes
+   * `holds` picks out: their changes join the same batch (milliseconds after the others).
+   */
+  actBeforeBatch(holds: (changes: readonly PendingChange[]) => boolean, act: () => void): void {
+    this.beforeBatch.push({ holds, act });
+  }
+
   /** Waits until pending change batches are delivered (a macrotask later, as in Figma). */
   async settle(): Promise<void> {
     for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -371,10 +390,15 @@ export class FakeFigma implements FigmaHost {
     this.flushScheduled = true;
     setTimeout(() => {
       this.flushScheduled = false;
+      for (const hook of [...this.beforeBatch]) {
+        if (!hook.holds(this.pending.map((p) => p.change))) continue;
+        this.beforeBatch.splice(this.beforeBatch.indexOf(hook), 1);
+        this.act(hook.act);
+      }
       const batch = this.pending;
       this.pending = [];
       if (batch.length === 0) return;
-      const documentChanges = batch.map(({ change, origin }) => this.describe(change, origin));
+      const documentChanges = shapeBatch(batch, this.batchShape, this.document).map(({ change, origin }) => this.describe(change, origin));
       this.dispatching = true;
       try {
         this.dispatch('documentchange', { documentChanges });
@@ -552,6 +576,30 @@ export class FakeFigma implements FigmaHost {
     this.proxies.add(proxy);
     return proxy;
   }
+}
+
+function shapeBatch(batch: { change: Change; origin: Origin }[], shape: BatchShape, doc: FakeDocument): { change: Change; origin: Origin }[] {
+  if (shape === 'reversed') return [...batch].reverse();
+  if (shape === 'as-made') return batch;
+  const created = new Map<string, Origin>();
+  for (const { change, origin } of batch) if (change.type === 'CREATE' && doc.nodes.has(change.id)) created.set(change.id, origin);
+  /** The top of the subtree created in this batch by one person that `id` belongs to, if any. */
+  const createdTop = (id: string, origin: Origin): string | undefined => {
+    let top: string | undefined;
+    for (let at: string | undefined = id; at !== undefined; at = doc.nodes.get(at)?.parent) if (created.get(at) === origin) top = at;
+    return top;
+  };
+  const merged = new Map<string, { change: Change; origin: Origin }>();
+  for (const { change, origin } of batch) {
+    const top = change.type === 'DELETE' ? undefined : createdTop(change.id, origin);
+    if (top !== undefined && top !== change.id) continue;
+    if (top !== undefined && change.type === 'PROPERTY_CHANGE') continue;
+    const key = `${origin}\u0000${change.type}\u0000${change.id}`;
+    const first = merged.get(key);
+    if (!first) merged.set(key, { change: change.type === 'PROPERTY_CHANGE' ? { ...change, properties: [...change.properties] } : change, origin });
+    else if (first.change.type === 'PROPERTY_CHANGE' && change.type === 'PROPERTY_CHANGE') for (const p of change.properties) if (!first.change.properties.includes(p)) first.change.properties.push(p);
+  }
+  return [...merged.values()];
 }
 
 /** The visible boxes of a layer and everything under it, relative to the layer, in paint order. */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EMBEDDED_CHUNK_BYTES } from '@colophon/core/record';
 import { contentCid, generateIdentity, MemoryBlobStore, MemoryRecordStore, Project } from '@colophon/core';
 import { exportC2pa, selfSignedCertificate } from '@colophon/c2pa-bridge';
-import { ENTRY_LIMIT_BYTES, FakeDocument, type FakeFigma } from './fake-figma.js';
+import { ENTRY_LIMIT_BYTES, FakeDocument, type BatchShape, type FakeFigma } from './fake-figma.js';
 import { flush, launch, readBack } from './harness.js';
 import type { QuickJSPlugin } from './quickjs-host.js';
 
@@ -137,6 +137,98 @@ describe('the bundled plugin in QuickJS', () => {
     expect(everything).not.toContain('sk-test-secret');
   });
 
+  // Figma documents neither the order of a batch's changes nor whether it merges several changes
+  // to one node into one entry: the attribution must come out the same under each.
+  for (const shape of ['as-made', 'reversed', 'merged'] as BatchShape[]) {
+    it(`records a person's edits that land in the same change batch as a generation's own events (batch ${shape})`, async () => {
+      const endpoint = await modelServer();
+      const doc = new FakeDocument('Campaign');
+      const alice = doc.connect({ id: 'u1', name: 'Alice' });
+      alice.batchShape = shape;
+      const plugin = await start(alice, { fetch: realFetch });
+      const other = alice.draw('RECTANGLE', alice.currentPage, { name: 'Elsewhere' });
+      await flush(alice, plugin);
+      // Milliseconds after the generation's layers appear, before Figma delivers their changes,
+      // Alice edits: a layer elsewhere, a property of a generated layer the generation left alone,
+      // one it set (a second change after the generation's value), and a layer she draws into the frame.
+      let drawn: SceneNode | undefined;
+      alice.actBeforeBatch(
+        (changes) => changes.some((c) => c.type === 'CREATE' && c.nodeType === 'FRAME'),
+        () => {
+          const frame = alice.currentPage.children.find((n) => n.type === 'FRAME') as FrameNode;
+          const [backdrop, headline] = frame.children;
+          other.x = 99;
+          (backdrop as RectangleNode).opacity = 0.5;
+          headline!.x = 48;
+          drawn = alice.draw('ELLIPSE', frame, { name: 'Her mark' });
+        },
+      );
+      const generated = await plugin.request<{ type: string; frame: string }>(
+        { type: 'generate', prompt: 'A hero', settings: { endpoint: endpoint.url, model: 'test-model' }, salt: new Uint8Array(randomBytes(32)) },
+        (m) => m.type === 'generated' || m.type === 'error',
+      );
+      expect(generated.type).toBe('generated');
+      await flush(alice, plugin);
+      expect(drawn).toBeDefined();
+
+      const back = await readBack(doc);
+      expect(back.report.findings).toEqual([]);
+      const frame = alice.node(generated.frame) as FrameNode;
+      const [backdrop, headline] = frame.children;
+      const nodes = await back.nodes(`figma:${frame.id}`);
+      const model = `127.0.0.1:${new URL(endpoint.url).port}/test-model@test-model-2026-01`;
+      const human = { class: 'human', who: didOf(plugin) };
+      const ai = { class: 'ai', who: model };
+      const cells = (id: string) => Object.fromEntries(nodes.node(id)!.properties.map((p) => [p.name, p.author]));
+      // What the generation made stays the model's ...
+      expect(nodes.node(frame.id)!.createdBy).toMatchObject(ai);
+      expect(nodes.node(backdrop!.id)!.createdBy).toMatchObject(ai);
+      expect(cells(backdrop!.id).fills).toMatchObject(ai);
+      expect(cells(headline!.id).characters).toMatchObject(ai);
+      expect(cells(headline!.id).y).toMatchObject(ai);
+      // ... and everything Alice did in the same batch is hers.
+      expect(cells(backdrop!.id).opacity).toMatchObject(human);
+      expect(cells(headline!.id).x).toMatchObject(human);
+      // Merged, Figma reports her layer only as part of the new frame's subtree: who made it cannot be told.
+      const drawer = shape === 'merged' ? { class: 'unknown' } : human;
+      expect(nodes.node(drawn!.id)!.createdBy).toMatchObject(drawer);
+      expect(cells(drawn!.id).fills).toMatchObject(drawer);
+      const unknowns = back.records.filter((r) => (r.record.delta as { class?: string } | undefined)?.class === 'unknown');
+      expect(unknowns.map((r) => (r.record.delta as { created?: string[] }).created)).toEqual(shape === 'merged' ? [[drawn!.id]] : []);
+      const elsewhere = await back.nodes(`figma:${other.id}`);
+      expect(Object.fromEntries(elsewhere.node(other.id)!.properties.map((p) => [p.name, p.author])).x).toMatchObject(human);
+      // Nothing of the generation's own writes is recorded as hers or as unknown.
+      for (const id of [frame.id, backdrop!.id, headline!.id]) {
+        for (const cell of nodes.node(id)!.properties) {
+          const expected = (id === backdrop!.id && cell.name === 'opacity') || (id === headline!.id && cell.name === 'x') ? human : ai;
+          expect(cell.author, `${id} ${cell.name}`).toMatchObject(expected);
+        }
+      }
+    });
+
+    it(`records "Mark as AI" over edits made just before it, and edits just after it as the user's, in one batch (batch ${shape})`, async () => {
+      const doc = new FakeDocument('Moodboard');
+      const alice = doc.connect({ id: 'u1', name: 'Alice' });
+      alice.batchShape = shape;
+      const plugin = await start(alice);
+      const picture = alice.draw('RECTANGLE', alice.currentPage, { name: 'From another tool' });
+      await flush(alice, plugin);
+      // One batch: an edit, the mark, an edit (all within milliseconds, before Figma delivers any).
+      alice.act(() => (picture.x = 10));
+      alice.select([picture]);
+      plugin.fromUi({ type: 'mark-ai', model: { provider: 'midjourney', name: 'midjourney', version: '7' } });
+      alice.act(() => (picture.y = 20));
+      await flush(alice, plugin);
+      const back = await readBack(doc);
+      expect(back.report.findings).toEqual([]);
+      const nodes = await back.nodes(`figma:${picture.id}`);
+      const cells = Object.fromEntries(nodes.node(picture.id)!.properties.map((p) => [p.name, p.author]));
+      expect(cells.x).toMatchObject({ class: 'ai', who: 'midjourney/midjourney@7' });
+      expect(cells.fills).toMatchObject({ class: 'ai', who: 'midjourney/midjourney@7' });
+      expect(cells.y).toMatchObject({ class: 'human', who: didOf(plugin) });
+    });
+  }
+
   it('records "Mark selection as AI-generated" as the signed claim of the user about the model', async () => {
     const doc = new FakeDocument('Moodboard');
     const alice = doc.connect({ id: 'u1', name: 'Alice' });
@@ -198,6 +290,37 @@ describe('the bundled plugin in QuickJS', () => {
     alice.act(() => (generated.x = 40));
     await flush(alice, plugin);
     expect(plugin.posted.filter((m) => m.type === 'read-image')).toHaveLength(3);
+  });
+
+  it("reads an image placed on a generated layer in the same change batch as the generation's own events", async () => {
+    const endpoint = await modelServer();
+    const doc = new FakeDocument('Campaign');
+    const alice = doc.connect({ id: 'u1', name: 'Alice' });
+    const plugin = await start(alice, { fetch: realFetch });
+    const ai = doc.addImage(await aiGeneratedImage());
+    alice.actBeforeBatch(
+      (changes) => changes.some((c) => c.type === 'CREATE' && c.nodeType === 'FRAME'),
+      () => {
+        const frame = alice.currentPage.children.find((n) => n.type === 'FRAME') as FrameNode;
+        (frame.children[0] as RectangleNode).fills = [{ type: 'IMAGE', imageHash: ai, scaleMode: 'FILL', visible: true, opacity: 1, blendMode: 'NORMAL' }];
+      },
+    );
+    const generated = await plugin.request<{ type: string; frame: string }>(
+      { type: 'generate', prompt: 'A hero', settings: { endpoint: endpoint.url, model: 'test-model' }, salt: new Uint8Array(randomBytes(32)) },
+      (m) => m.type === 'generated' || m.type === 'error',
+    );
+    expect(generated.type).toBe('generated');
+    await flush(alice, plugin);
+    expect(plugin.posted.filter((m) => m.type === 'read-image')).toHaveLength(1);
+    const back = await readBack(doc);
+    expect(back.report.findings).toEqual([]);
+    const frame = alice.node(generated.frame) as FrameNode;
+    const [backdrop, headline] = frame.children;
+    const nodes = await back.nodes(`figma:${frame.id}`);
+    const fills = (id: string) => nodes.node(id)!.properties.find((p) => p.name === 'fills')!.author;
+    // The image's own credentials name its model; the other layer's fills stay the generation's.
+    expect(fills(backdrop!.id)).toMatchObject({ class: 'ai', who: expect.stringContaining('imagegen/pixel-diffusion') });
+    expect(fills(headline!.id)).toMatchObject({ class: 'ai', who: expect.stringContaining('test-model') });
   });
 
   it('reconciles edits made while the plugin was closed as unknown, and keeps the key across sessions', async () => {

@@ -410,12 +410,9 @@ export async function runPluginInQuickJS(
       disposed = true;
       for (const timer of timers.values()) clearTimeout(timer);
       view.close();
-      try {
-        vm.dispose();
-        runtime.dispose();
-      } catch {
-        // A runtime stopped mid-job (interrupted) cannot free cleanly; its module is discarded with it.
-      }
+      // Strict: QuickJS aborts here if anything the plugin or this host made is still referenced.
+      vm.dispose();
+      runtime.dispose();
     },
   };
   return plugin;
