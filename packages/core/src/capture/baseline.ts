@@ -6,7 +6,7 @@ import { causalOrder } from '../attribution/order.js';
 import { isContentStep } from '../attribution/steps.js';
 import type { RecordStore } from '../ledger/record-store.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { utf8Decode } from '../text/utf8.js';
+import { utf8Decode, utf8Problem } from '../text/utf8.js';
 import type { Author, OpClass } from '../attribution/classes.js';
 import { TextAuthorshipMap } from '../attribution/text-map.js';
 import type { TextOp } from '../record/types.js';
@@ -84,10 +84,10 @@ async function keptVersions(entries: Parameters<typeof assetAttribution>[0], blo
       throw error;
     }
     if (!attribution.textMap || !attribution.out?.equals(version.record.out)) continue;
-    const bytes = await blobs.get(version.record.out);
-    if (!bytes) continue;
-    const text = utf8Decode(bytes);
-    if (text.length === attribution.textMap.length) kept.push({ text, map: attribution.textMap });
+    // Earlier versions only help: one whose kept text is gone or damaged is passed over.
+    const bytes = await blobs.get(version.record.out).catch(() => undefined);
+    const text = bytes && !utf8Problem(bytes, 0, bytes.length) ? utf8Decode(bytes) : undefined;
+    if (text !== undefined && text.length === attribution.textMap.length) kept.push({ text, map: attribution.textMap });
   }
   return kept;
 }
