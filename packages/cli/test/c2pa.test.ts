@@ -70,7 +70,9 @@ beforeAll(async () => {
   expect((await colophon(dir, 'id', 'new', 'dana')).code).toBe(0);
   // A session: private brief, AI draft, Dana's hand edit that produces the final poster.
   await copyFile(join(FIXTURES, 'libpng-test.png'), join(dir, 'poster.png'));
-  await writeFile(join(dir, 'draft.png'), 'draft');
+  // The draft is binary, as an image is: a text first version would make the asset text, which
+  // a binary version may not follow.
+  await writeFile(join(dir, 'draft.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]));
   const brief = await colophon(dir, 'record', 'intent', '--asset', 'file:poster.png', '--prompt-private', 'autumn leaves, warm light');
   expect(brief.code, brief.stderr).toBe(0);
   const draft = await colophon(dir, 'record', 'ai.generate', '--asset', 'file:poster.png', '--file', join(dir, 'draft.png'), '--model', 'acme/painter@2.1', '--link', brief.stdout.trim(), '--as', 'dana');

@@ -84,6 +84,16 @@ async function marksOf(file: string): Promise<string> {
 
 const MODEL = ['--model', 'acme/writer@2'];
 
+/** Runs `colophon agent-hook` as Claude Code does (its own process, the event on stdin); returns its stderr. */
+async function agentHook(event: object): Promise<string> {
+  const hook = spawn(process.execPath, [BIN, 'agent-hook', '--model', 'anthropic/claude-sonnet@4.5'], { cwd: dir, env: process.env });
+  let stderr = '';
+  hook.stderr.on('data', (chunk) => (stderr += chunk));
+  hook.stdin.end(JSON.stringify(event));
+  expect(await new Promise((r) => hook.on('exit', r)), stderr).toBe(0);
+  return stderr;
+}
+
 describe('text that comes back', () => {
   it('an undo saved from another editor gives the AI paragraph back to the AI, never to the writer', async () => {
     const doc = new Truth().append('# Harbour\n\nThe writer opened the chapter here.\n\n', 'h');
@@ -314,12 +324,7 @@ describe('symbolic links', () => {
     const outside = join(dir, '..', 'secret.txt');
     await writeFile(outside, 'TOP SECRET\n');
     await symlink(outside, join(dir, 'notes.md'));
-    const event = { hook_event_name: 'PostToolUse', cwd: dir, tool_name: 'Write', tool_input: { file_path: join(dir, 'notes.md'), content: 'TOP SECRET\n' } };
-    const hook = spawn(process.execPath, [BIN, 'agent-hook', '--model', 'anthropic/claude-sonnet@4.5'], { cwd: dir, env: process.env });
-    let stderr = '';
-    hook.stderr.on('data', (chunk) => (stderr += chunk));
-    hook.stdin.end(JSON.stringify(event));
-    expect(await new Promise((r) => hook.on('exit', r)), stderr).toBe(0);
+    const stderr = await agentHook({ hook_event_name: 'PostToolUse', cwd: dir, tool_name: 'Write', tool_input: { file_path: join(dir, 'notes.md'), content: 'TOP SECRET\n' } });
     expect(stderr).toContain('colophon: notes.md is a symbolic link; not recorded');
     expect((await run('log', '--json')).out).not.toContain('notes.md');
     for (const blob of await readdir(join(dir, '.colophon', 'blobs')).catch(() => [])) expect(await readFile(join(dir, '.colophon', 'blobs', blob), 'utf8')).not.toContain('TOP SECRET');
@@ -335,12 +340,7 @@ describe('an AI agent editing while watch runs', () => {
     await writeFile(join(dir, 'n.md'), doc.text);
     // What watch does when it sees the save first: the signer's, by diff.
     expect((await run('record', 'asset.edit', '--file', 'n.md')).code).toBe(0);
-    const event = { hook_event_name: 'PostToolUse', cwd: dir, tool_name: 'Edit', tool_input: { file_path: join(dir, 'n.md'), old_string: 'here.\n', new_string: `here.\n${added}` } };
-    const hook = spawn(process.execPath, [BIN, 'agent-hook', '--model', 'anthropic/claude-sonnet@4.5'], { cwd: dir, env: process.env });
-    let stderr = '';
-    hook.stderr.on('data', (chunk) => (stderr += chunk));
-    hook.stdin.end(JSON.stringify(event));
-    expect(await new Promise((r) => hook.on('exit', r)), stderr).toBe(0);
+    await agentHook({ hook_event_name: 'PostToolUse', cwd: dir, tool_name: 'Edit', tool_input: { file_path: join(dir, 'n.md'), old_string: 'here.\n', new_string: `here.\n${added}` } });
     expect(await marksOf('n.md')).toBe(doc.marks);
   });
 });
