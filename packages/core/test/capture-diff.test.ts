@@ -71,6 +71,14 @@ describe('textEdits', () => {
     ]);
   });
 
+  it('a find-and-replace over a long text is each replaced word, not one span of everything between', () => {
+    const paragraph = (i: number) => `Paragraph ${i}: the sea was calm, and the keeper watched the sea all night.\n\n`;
+    const before = Array.from({ length: 3000 }, (_, i) => paragraph(i)).join('');
+    const pairs = inserted(before, before.replaceAll(' sea ', ' ocean '));
+    expect(pairs).toHaveLength(6000);
+    expect(new Set(pairs.map((p) => p.join('>')))).toEqual(new Set(['sea>ocean']));
+  });
+
   it('always turns the old text into the new one (property)', () => {
     const alphabet = fc.constantFrom('a', 'b', ' ', '.', '\n', 'é', '🌊', '海');
     const text = fc.array(alphabet, { maxLength: 80 }).map((chars) => chars.join(''));

@@ -20,8 +20,8 @@ export interface TextEditOp {
 const MAX_WORD_DIFF_UNITS = 1_000_000;
 /** Edit distance (in tokens) past which jsdiff gives up and the span becomes one replace span. */
 const MAX_EDIT_TOKENS = 20_000;
-/** Tokens x edit distance past which a diff gives up (a few hundred ms at most), but never below MIN_EDIT_TOKENS. */
-const MAX_DIFF_WORK = 50_000_000;
+/** Tokens x edit distance past which a diff gives up (about a second at most), but never below MIN_EDIT_TOKENS. */
+const MAX_DIFF_WORK = 200_000_000;
 const MIN_EDIT_TOKENS = 256;
 /** A middle longer than this is diffed by lines first. */
 const WORD_DIFF_DIRECT_UNITS = 16_384;
@@ -46,7 +46,7 @@ interface Change {
 
 /**
  * jsdiff's Myers diff over tokens; undefined past MAX_EDIT_TOKENS. Each change's tokens joined
- * back into text, small equalities folded (see foldSmallEqualities).
+ * back into text.
  */
 function diffTokens(before: string, after: string, token: RegExp): Change[] | undefined {
   const a = before.match(token) ?? [];
@@ -54,46 +54,9 @@ function diffTokens(before: string, after: string, token: RegExp): Change[] | un
   // Myers costs about (tokens x edit distance): a long stretch that differs a lot gives up early.
   const maxEditLength = Math.min(MAX_EDIT_TOKENS, Math.max(MIN_EDIT_TOKENS, Math.floor(MAX_DIFF_WORK / (a.length + b.length + 1))));
   const changes = diffArrays(a, b, { maxEditLength });
-  return changes && foldSmallEqualities(changes.map((change) => ({ value: change.value.join(''), added: change.added, removed: change.removed })));
+  return changes?.map((change) => ({ value: change.value.join(''), added: change.added, removed: change.removed }));
 }
 
-/**
- * diff-match-patch's semantic cleanup (diff_cleanupSemantic): an unchanged piece no longer than
- * the changes on each side of it is folded into them, removed and added again. Else a rewritten
- * paragraph keeps every space between its words (and a rewritten chapter every blank line
- * between its paragraphs) as the old author's: the new text comes out as scattered words.
- */
-function foldSmallEqualities(changes: Change[]): Change[] {
-  // Folded equalities are marked, not spliced in, so a long diff stays linear to rebuild.
-  const folded = new Uint8Array(changes.length);
-  const equalities: number[] = [];
-  let before = { added: 0, removed: 0 };
-  let after = { added: 0, removed: 0 };
-  for (let i = 0; i < changes.length; i++) {
-    const change = changes[i]!;
-    if (!change.added && !change.removed && !folded[i]) {
-      equalities.push(i);
-      before = after;
-      after = { added: 0, removed: 0 };
-      continue;
-    }
-    if (change.added || folded[i]) after.added += change.value.length;
-    if (change.removed || folded[i]) after.removed += change.value.length;
-    const at = equalities[equalities.length - 1];
-    if (at === undefined) continue;
-    const equal = changes[at]!.value.length;
-    if (equal <= Math.max(before.added, before.removed) && equal <= Math.max(after.added, after.removed)) {
-      folded[at] = 1;
-      // The equality before it is looked at again, with the changes now around it.
-      equalities.pop();
-      equalities.pop();
-      i = equalities.length > 0 ? equalities[equalities.length - 1]! : -1;
-      before = { added: 0, removed: 0 };
-      after = { added: 0, removed: 0 };
-    }
-  }
-  return changes.flatMap((change, i) => (folded[i] ? [{ value: change.value, added: false, removed: true }, { value: change.value, added: true, removed: false }] : [change]));
-}
 
 function isWordUnit(text: string, i: number): boolean {
   const code = text.charCodeAt(i);
@@ -133,7 +96,7 @@ export function textEdits(before: string, after: string): TextEditOp[] {
   const ops: TextEditOp[] = [];
   if (oldMiddle.length + newMiddle.length <= WORD_DIFF_DIRECT_UNITS) {
     wordEdits(oldMiddle, newMiddle, prefix, ops);
-    return alignToBoundaries(before, after, ops);
+    return alignToBoundaries(before, after, foldSmallGaps(after, ops));
   }
   const lines = diffTokens(oldMiddle, newMiddle, LINE_TOKEN);
   if (!lines) return [{ pos: prefix, del: oldMiddle.length, text: newMiddle }];
@@ -156,7 +119,32 @@ export function textEdits(before: string, after: string): TextEditOp[] {
     }
   }
   flush();
-  return alignToBoundaries(before, after, ops);
+  return alignToBoundaries(before, after, foldSmallGaps(after, ops));
+}
+
+/**
+ * diff-match-patch's semantic cleanup (diff_cleanupSemantic), over ops: unchanged text between two
+ * edits, no longer than either edit (what it removed or inserted), is folded into one edit with
+ * them. Else a rewritten paragraph keeps every space between its words (and rewritten paragraphs
+ * the blank lines between them) as the old author's: the new text comes out as scattered words.
+ * A folded edit may fold again with the one before it. Linear in the ops.
+ */
+function foldSmallGaps(after: string, ops: TextEditOp[]): TextEditOp[] {
+  const out: TextEditOp[] = [];
+  const size = (op: TextEditOp) => Math.max(op.del, op.text.length);
+  for (let op of ops) {
+    let last = out[out.length - 1];
+    while (last) {
+      const gapStart = last.pos + last.text.length;
+      const gap = op.pos - gapStart;
+      if (gap > size(last) || gap > size(op)) break;
+      op = { pos: last.pos, del: last.del + gap + op.del, text: last.text + after.slice(gapStart, op.pos) + op.text };
+      out.pop();
+      last = out[out.length - 1];
+    }
+    out.push(op);
+  }
+  return out;
 }
 
 /**
