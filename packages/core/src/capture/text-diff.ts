@@ -57,7 +57,6 @@ function diffTokens(before: string, after: string, token: RegExp): Change[] | un
   return changes?.map((change) => ({ value: change.value.join(''), added: change.added, removed: change.removed }));
 }
 
-
 function isWordUnit(text: string, i: number): boolean {
   const code = text.charCodeAt(i);
   // A surrogate half is part of a character outside the BMP: treat it as part of a word so a
