@@ -1,7 +1,6 @@
 // A saved version of a text file as a record: its asset id, and the per-character delta from the
 // previous recorded version (kept off-ledger in the blob store). One path for `record --file`,
 // `watch` and `agent-hook`, so the three agree on what a version is.
-import { lstat, readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import {
   EVIDENCE_EXT,
@@ -24,6 +23,7 @@ import {
   type Reclaim,
   type RecordKind,
 } from '@colophon/core';
+import { openNoFollow, UnsafePathError } from '@colophon/core/node';
 import { UsageError } from './errors.js';
 import type { Workspace } from './workspace.js';
 
@@ -142,7 +142,8 @@ export async function textVersion(
   const head = baseline.head && (await ws.feeds.get(baseline.head));
   const headLink = head && head.record.by !== signer ? [head.cid] : [];
   const linkedAgents: AgentRef[] = [];
-  for (const cid of [...headLink, ...links]) {
+  if (head && headLink.length > 0 && head.record.agent) linkedAgents.push(head.record.agent);
+  for (const cid of links) {
     const linkedAgent = (await ws.feeds.get(cid))?.record.agent;
     if (linkedAgent) linkedAgents.push(linkedAgent);
   }
@@ -211,10 +212,16 @@ export async function recordSavedText(ws: Workspace, signer: SigningIdentity, sa
   let bytes: Uint8Array;
   try {
     // Never through a symbolic link: it may point out of the project (a key, a secret), and
-    // whatever it points at was not saved here.
-    if ((await lstat(resolve(ws.root, saved.path))).isSymbolicLink()) return { status: 'not-text', asset, notes: [`${asset.slice('file:'.length)} is a symbolic link; not recorded (record the file it points to, inside the project)`] };
-    bytes = new Uint8Array(await readFile(resolve(ws.root, saved.path)));
-  } catch {
+    // whatever it points at was not saved here. Refused by the open itself (O_NOFOLLOW), so a
+    // link swapped in after a check cannot slip through.
+    const handle = await openNoFollow(resolve(ws.root, saved.path), 'r');
+    try {
+      bytes = new Uint8Array(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof UnsafePathError) return { status: 'not-text', asset, notes: [`${asset.slice('file:'.length)} is a symbolic link; not recorded (record the file it points to, inside the project)`] };
     return { status: 'unreadable', asset, notes: [] };
   }
   const text = bytes.length > MAX_TEXT_BYTES ? undefined : textOf(bytes);

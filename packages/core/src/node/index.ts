@@ -8,7 +8,7 @@ export { EnvironmentError } from './environment-error.js';
 export { FileBlobStore } from './blob-store.js';
 export { contentCidOfFile } from './content-id.js';
 export { CarFeedStore, LedgerLockedError, feedFileName, type OpenReport, type CutTail, type CarFeedStoreOptions } from './car-feed-store.js';
-export { UnsafePathError } from './safe-files.js';
+export { UnsafePathError, openNoFollow } from './safe-files.js';
 export { CorruptFeedError, readSections, type Section } from './feed-file.js';
 export { carBlock, carHeader, parseCarHeader, splitBlock } from '../ledger/car-format.js';
 export { writeFileAtomic, writeFileAtomicFrom, fsyncDirectory } from './fs-durable.js';
