@@ -30,6 +30,13 @@ interface Pending {
   deleted: string[];
 }
 
+/** Adds `properties` to the ones pending for layer `id`. */
+function setProperties(pending: Pending, id: string, properties: readonly string[]): void {
+  let set = pending.nodes.get(id);
+  if (!set) pending.nodes.set(id, (set = new Set()));
+  for (const p of properties) set.add(p);
+}
+
 /**
  * One batch: LOCAL changes are the current user's (class human), REMOTE ones someone else's whom
  * Figma does not name (class unknown). Both are editor events (evidence `typed`). Changes to layers
@@ -47,11 +54,6 @@ export function routeChanges(changes: readonly DocumentChange[], options: Router
       groups.set(key, pending);
     }
     return pending;
-  };
-  const setProperties = (pending: Pending, id: string, properties: readonly string[]): void => {
-    let set = pending.nodes.get(id);
-    if (!set) pending.nodes.set(id, (set = new Set()));
-    for (const p of properties) set.add(p);
   };
   const { claims } = options;
   // Layers with a creation of their own in this batch (a claimed subtree's new layers are told apart by it).
@@ -138,9 +140,7 @@ function routeClaimedCreation(
     if (options.claims.has(layer.id)) {
       const changed = options.claims.changedSince(layer);
       if (changed.length > 0) {
-        let set = pending.nodes.get(layer.id);
-        if (!set) pending.nodes.set(layer.id, (set = new Set()));
-        for (const p of changed) set.add(p);
+        setProperties(pending, layer.id, changed);
         options.touched(layer.id);
       }
     } else if (options.knownAsset(layer.id) === undefined) {
